@@ -1,0 +1,24 @@
+package dev.tracemonitor.judges;
+
+import dev.tracemonitor.model.AssessmentError;
+import java.util.Map;
+
+/**
+ * One result of a judge, before it becomes an Assessment: the assessment name (e.g. {@code groundedness} or
+ * {@code chunk_relevance/precision}), the span it is about (null for the whole trace), and a value or an error.
+ */
+public record Verdict(String assessmentName, String spanId, Object value, AssessmentError error, String rationale,
+                      Map<String, String> metadata) {
+
+    public Verdict {
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    public static Verdict of(String assessmentName, String spanId, Object value, String rationale) {
+        return new Verdict(assessmentName, spanId, value, null, rationale, Map.of());
+    }
+
+    public static Verdict error(String assessmentName, String spanId, String code, String message) {
+        return new Verdict(assessmentName, spanId, null, new AssessmentError(code, message), null, Map.of());
+    }
+}

@@ -1,0 +1,37 @@
+package dev.tracemonitor.model;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/** The one shared Jackson mapper, and helpers for MLflow's JSON-encoded attribute values. */
+public final class Json {
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private Json() {
+    }
+
+    /** Parses JSON text, or returns null when the text is null or not JSON. */
+    public static JsonNode parseOrNull(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            return MAPPER.readTree(text);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** {@code "\"RETRIEVER\""} → {@code RETRIEVER}; text that is not a JSON string is returned as is. */
+    public static String unquote(String jsonText) {
+        if (jsonText == null) {
+            return null;
+        }
+        JsonNode node = parseOrNull(jsonText);
+        return node != null && node.isTextual() ? node.textValue() : jsonText;
+    }
+}

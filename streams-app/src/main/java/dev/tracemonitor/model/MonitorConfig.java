@@ -1,0 +1,59 @@
+package dev.tracemonitor.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A monitor, as published to the compacted {@code monitor-config} topic: which experiment, where its table lives
+ * ({@code <warehouse>/<catalog_name>/<schema_name>/trace_logs_<experiment_id>}) and which judges run at which rates.
+ * Mirrors Databricks' {@code create_external_monitor(... assessments_config=AssessmentsSuiteConfig(...))}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MonitorConfig(
+        @JsonProperty("experiment_id") String experimentId,
+        @JsonProperty("catalog_name") String catalogName,
+        @JsonProperty("schema_name") String schemaName,
+        @JsonProperty("assessments_config") AssessmentsConfig assessmentsConfig) {
+
+    /** The sampling default and the judges. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AssessmentsConfig(
+            @JsonProperty("sample") Double sample,
+            @JsonProperty("assessments") List<JudgeConfig> assessments) {
+        public AssessmentsConfig {
+            assessments = assessments == null ? List.of() : List.copyOf(assessments);
+        }
+    }
+
+    /** A builtin judge ({@code name}) or a guidelines judge ({@code guidelines}: name → texts), with an optional own rate. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record JudgeConfig(
+            @JsonProperty("name") String name,
+            @JsonProperty("guidelines") Map<String, List<String>> guidelines,
+            @JsonProperty("sample_rate") Double sampleRate) {
+
+        public static JudgeConfig builtin(String name, Double sampleRate) {
+            return new JudgeConfig(name, null, sampleRate);
+        }
+
+        public boolean isGuidelines() {
+            return guidelines != null;
+        }
+    }
+
+    /** The table directory name for this monitor's traces. */
+    public String tableName() {
+        return "trace_logs_" + experimentId;
+    }
+
+    public double defaultSample() {
+        Double sample = assessmentsConfig == null ? null : assessmentsConfig.sample();
+        return sample == null ? 1.0 : sample;
+    }
+
+    public List<JudgeConfig> judges() {
+        return assessmentsConfig == null ? List.of() : assessmentsConfig.assessments();
+    }
+}

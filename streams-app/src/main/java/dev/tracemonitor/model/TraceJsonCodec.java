@@ -1,0 +1,411 @@
+package dev.tracemonitor.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes MLflow's trace JSON ({@code Trace.to_json()}): tolerant of missing optional fields and of both
+ * the protobuf-JSON forms MLflow writes (ISO timestamps, {@code "1.5s"} durations) and plain epoch numbers; strict about
+ * what makes a trace a trace (an object with {@code info.trace_id}).
+ */
+public final class TraceJsonCodec {
+
+    private TraceJsonCodec() {
+    }
+
+    /** Decodes a trace, or throws {@link InvalidTraceException} saying why the bytes cannot be one. */
+    public static Trace decode(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            throw new InvalidTraceException("empty record value");
+        }
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            throw new InvalidTraceException("not JSON: " + firstLine(e.getMessage()));
+        }
+        return fromJson(root);
+    }
+
+    public static Trace fromJson(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new InvalidTraceException("a trace must be a JSON object with \"info\" and \"data\"");
+        }
+        JsonNode info = root.get("info");
+        if (info == null || !info.isObject()) {
+            throw new InvalidTraceException("missing \"info\" object");
+        }
+        String traceId = text(info, "trace_id");
+        if (traceId == null) {
+            traceId = text(info, "request_id");
+        }
+        if (traceId == null || traceId.isBlank()) {
+            throw new InvalidTraceException("missing info.trace_id");
+        }
+        TraceInfo traceInfo = new TraceInfo(
+                traceId,
+                text(info, "client_request_id"),
+                location(info),
+                requestTime(info),
+                duration(info),
+                state(info),
+                text(info, "request_preview"),
+                text(info, "response_preview"),
+                stringMap(info.get("trace_metadata") != null ? info.get("trace_metadata") : info.get("request_metadata")),
+                stringMap(info.get("tags")),
+                assessments(info.get("assessments"), traceId));
+        List<Span> spans = new ArrayList<>();
+        JsonNode data = root.get("data");
+        if (data != null && !data.isNull()) {
+            if (!data.isObject()) {
+                throw new InvalidTraceException("\"data\" must be an object");
+            }
+            JsonNode spanArray = data.get("spans");
+            if (spanArray != null && !spanArray.isNull()) {
+                if (!spanArray.isArray()) {
+                    throw new InvalidTraceException("data.spans must be an array");
+                }
+                int index = 0;
+                for (JsonNode span : spanArray) {
+                    spans.add(span(span, index++));
+                }
+            }
+        }
+        return new Trace(traceInfo, spans);
+    }
+
+    public static byte[] encode(Trace trace) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(toJson(trace));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode trace " + trace.traceId(), e);
+        }
+    }
+
+    public static ObjectNode toJson(Trace trace) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        TraceInfo i = trace.info();
+        ObjectNode info = root.putObject("info");
+        info.put("trace_id", i.traceId());
+        putIfNotNull(info, "client_request_id", i.clientRequestId());
+        if (i.traceLocation() != null) {
+            ObjectNode loc = info.putObject("trace_location");
+            loc.put("type", i.traceLocation().type());
+            if (i.traceLocation().experimentId() != null) {
+                loc.putObject("mlflow_experiment").put("experiment_id", i.traceLocation().experimentId());
+            }
+        }
+        info.put("request_time", Instant.ofEpochMilli(i.requestTimeMillis()).toString());
+        if (i.executionDurationMillis() != null) {
+            info.put("execution_duration", formatDuration(i.executionDurationMillis()));
+        }
+        putIfNotNull(info, "state", i.state());
+        putIfNotNull(info, "request_preview", i.requestPreview());
+        putIfNotNull(info, "response_preview", i.responsePreview());
+        putMap(info.putObject("trace_metadata"), i.traceMetadata());
+        putMap(info.putObject("tags"), i.tags());
+        ArrayNode assessments = info.putArray("assessments");
+        for (Assessment a : i.assessments()) {
+            assessments.add(assessmentToJson(a));
+        }
+        ArrayNode spans = root.putObject("data").putArray("spans");
+        for (Span s : trace.spans()) {
+            spans.add(spanToJson(s));
+        }
+        return root;
+    }
+
+    public static ObjectNode assessmentToJson(Assessment a) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("assessment_id", a.assessmentId());
+        node.put("assessment_name", a.assessmentName());
+        node.put("trace_id", a.traceId());
+        putIfNotNull(node, "span_id", a.spanId());
+        if (a.source() != null) {
+            ObjectNode source = node.putObject("source");
+            source.put("source_type", a.source().sourceType());
+            source.put("source_id", a.source().sourceId());
+        }
+        node.put("create_time", Instant.ofEpochMilli(a.createTimeMillis()).toString());
+        node.put("last_update_time", Instant.ofEpochMilli(a.lastUpdateTimeMillis()).toString());
+        if (a.feedback() != null) {
+            ObjectNode feedback = node.putObject("feedback");
+            if (a.feedback().value() != null) {
+                feedback.set("value", Json.MAPPER.valueToTree(a.feedback().value()));
+            }
+            if (a.feedback().error() != null) {
+                ObjectNode error = feedback.putObject("error");
+                error.put("error_code", a.feedback().error().errorCode());
+                error.put("error_message", a.feedback().error().errorMessage());
+            }
+        }
+        putIfNotNull(node, "rationale", a.rationale());
+        putMap(node.putObject("metadata"), a.metadata());
+        return node;
+    }
+
+    public static byte[] encodeAssessment(Assessment a) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(assessmentToJson(a));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode assessment " + a.assessmentId(), e);
+        }
+    }
+
+    public static Assessment decodeAssessment(byte[] bytes) {
+        try {
+            JsonNode node = Json.MAPPER.readTree(bytes);
+            return assessment(node, text(node, "trace_id"));
+        } catch (IOException e) {
+            throw new InvalidTraceException("assessment is not JSON: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static ObjectNode spanToJson(Span s) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        putIfNotNull(node, "trace_id", s.traceId());
+        node.put("span_id", s.spanId());
+        if (s.parentSpanId() == null) {
+            node.putNull("parent_span_id");
+        } else {
+            node.put("parent_span_id", s.parentSpanId());
+        }
+        node.put("name", s.name());
+        node.put("start_time_unix_nano", s.startTimeUnixNano());
+        node.put("end_time_unix_nano", s.endTimeUnixNano());
+        if (s.status() != null) {
+            ObjectNode status = node.putObject("status");
+            status.put("code", s.status().code());
+            status.put("message", s.status().message() == null ? "" : s.status().message());
+        }
+        ArrayNode events = node.putArray("events");
+        for (SpanEvent e : s.events()) {
+            ObjectNode event = events.addObject();
+            event.put("name", e.name());
+            event.put("time_unix_nano", e.timeUnixNano());
+            ObjectNode attributes = event.putObject("attributes");
+            e.attributes().forEach((k, v) -> attributes.set(k, jsonOrText(v)));
+        }
+        putMap(node.putObject("attributes"), s.attributes());
+        return node;
+    }
+
+    private static Span span(JsonNode node, int index) {
+        if (!node.isObject()) {
+            throw new InvalidTraceException("data.spans[" + index + "] is not an object");
+        }
+        String spanId = text(node, "span_id");
+        if (spanId == null && node.path("context").isObject()) {
+            spanId = text(node.get("context"), "span_id");
+        }
+        if (spanId == null || spanId.isEmpty()) {
+            throw new InvalidTraceException("data.spans[" + index + "] has no span_id");
+        }
+        String parent = text(node, "parent_span_id");
+        if (parent == null) {
+            parent = text(node, "parent_id");
+        }
+        JsonNode statusNode = node.get("status");
+        SpanStatus status = null;
+        if (statusNode != null && statusNode.isObject()) {
+            status = new SpanStatus(text(statusNode, "code") != null ? text(statusNode, "code") : text(statusNode, "status_code"),
+                    text(statusNode, "message") != null ? text(statusNode, "message") : text(statusNode, "description"));
+        } else if (statusNode != null && statusNode.isTextual()) {
+            status = new SpanStatus(statusNode.textValue(), "");
+        }
+        List<SpanEvent> events = new ArrayList<>();
+        JsonNode eventArray = node.get("events");
+        if (eventArray != null && eventArray.isArray()) {
+            for (JsonNode e : eventArray) {
+                events.add(new SpanEvent(text(e, "name"), e.path("time_unix_nano").asLong(e.path("timestamp").asLong()),
+                        jsonTextMap(e.get("attributes"))));
+            }
+        }
+        return new Span(text(node, "trace_id"), spanId, parent == null || parent.isEmpty() ? null : parent,
+                text(node, "name"),
+                node.path("start_time_unix_nano").asLong(node.path("start_time_ns").asLong()),
+                node.path("end_time_unix_nano").asLong(node.path("end_time_ns").asLong()),
+                status, events, jsonTextMap(node.get("attributes")));
+    }
+
+    private static List<Assessment> assessments(JsonNode array, String traceId) {
+        List<Assessment> list = new ArrayList<>();
+        if (array != null && array.isArray()) {
+            for (JsonNode node : array) {
+                list.add(assessment(node, traceId));
+            }
+        }
+        return list;
+    }
+
+    private static Assessment assessment(JsonNode node, String traceId) {
+        if (node == null || !node.isObject()) {
+            throw new InvalidTraceException("an assessment must be an object");
+        }
+        String name = text(node, "assessment_name");
+        if (name == null) {
+            throw new InvalidTraceException("assessment without assessment_name");
+        }
+        String aTraceId = text(node, "trace_id") != null ? text(node, "trace_id") : traceId;
+        String spanId = text(node, "span_id");
+        JsonNode sourceNode = node.get("source");
+        AssessmentSource source = sourceNode == null || !sourceNode.isObject() ? null
+                : new AssessmentSource(text(sourceNode, "source_type"), text(sourceNode, "source_id"));
+        Feedback feedback = null;
+        JsonNode fb = node.get("feedback");
+        if (fb != null && fb.isObject()) {
+            JsonNode value = fb.get("value");
+            JsonNode error = fb.get("error");
+            feedback = new Feedback(value == null || value.isNull() ? null : Json.MAPPER.convertValue(value, Object.class),
+                    error == null || !error.isObject() ? null
+                            : new AssessmentError(text(error, "error_code"), text(error, "error_message")));
+        }
+        String id = text(node, "assessment_id");
+        return new Assessment(id != null ? id : Assessment.deterministicId(aTraceId, name, spanId), name, aTraceId, spanId,
+                source, timestamp(node.get("create_time")), timestamp(node.get("last_update_time")), feedback,
+                text(node, "rationale"), stringMap(node.get("metadata")));
+    }
+
+    private static TraceLocation location(JsonNode info) {
+        JsonNode loc = info.get("trace_location");
+        if (loc != null && loc.isObject()) {
+            String experimentId = text(loc.path("mlflow_experiment"), "experiment_id");
+            String type = text(loc, "type");
+            return new TraceLocation(type == null ? TraceLocation.MLFLOW_EXPERIMENT : type, experimentId);
+        }
+        String legacy = text(info, "experiment_id");
+        return legacy == null ? null : TraceLocation.experiment(legacy);
+    }
+
+    private static long requestTime(JsonNode info) {
+        JsonNode node = info.get("request_time");
+        if (node == null || node.isNull()) {
+            node = info.get("timestamp_ms");
+        }
+        if (node == null || node.isNull()) {
+            throw new InvalidTraceException("missing info.request_time");
+        }
+        return timestamp(node);
+    }
+
+    private static long timestamp(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return 0L;
+        }
+        if (node.isNumber()) {
+            return node.asLong();
+        }
+        String text = node.asText();
+        try {
+            return Instant.parse(text).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException nfe) {
+                throw new InvalidTraceException("not a timestamp: " + abbreviate(text));
+            }
+        }
+    }
+
+    private static Long duration(JsonNode info) {
+        JsonNode node = info.get("execution_duration");
+        if (node == null || node.isNull()) {
+            node = info.get("execution_time_ms");
+            return node == null || node.isNull() ? null : node.asLong();
+        }
+        if (node.isNumber()) {
+            return node.asLong();
+        }
+        String text = node.asText().trim();
+        try {
+            if (text.endsWith("s")) {
+                return Math.round(Double.parseDouble(text.substring(0, text.length() - 1)) * 1000.0);
+            }
+            return Duration.parse(text).toMillis();
+        } catch (RuntimeException e) {
+            throw new InvalidTraceException("not a duration: " + abbreviate(text));
+        }
+    }
+
+    private static String state(JsonNode info) {
+        String state = text(info, "state");
+        return state != null ? state : text(info, "status");
+    }
+
+    private static String formatDuration(long millis) {
+        return (millis / 1000) + "." + String.format("%03d", millis % 1000) + "s";
+    }
+
+    private static Map<String, String> stringMap(JsonNode node) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (node != null && node.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> e = fields.next();
+                if (!e.getValue().isNull()) {
+                    map.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString());
+                }
+            }
+        }
+        return map;
+    }
+
+    /** Attribute values as MLflow stores them: JSON text (a non-string value is re-encoded as its JSON). */
+    private static Map<String, String> jsonTextMap(JsonNode node) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (node != null && node.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> e = fields.next();
+                JsonNode v = e.getValue();
+                map.put(e.getKey(), v.isTextual() ? v.textValue() : v.toString());
+            }
+        }
+        return map;
+    }
+
+    private static JsonNode jsonOrText(String value) {
+        JsonNode parsed = Json.parseOrNull(value);
+        return parsed != null ? parsed : Json.MAPPER.getNodeFactory().textNode(value);
+    }
+
+    private static String text(JsonNode node, String field) {
+        if (node == null) {
+            return null;
+        }
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static void putIfNotNull(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
+    private static void putMap(ObjectNode node, Map<String, String> map) {
+        map.forEach(node::put);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 64 ? text.substring(0, 64) + "…" : text;
+    }
+}
