@@ -1,0 +1,14 @@
+package dev.tracemonitor.service;
+
+import dev.tracemonitor.metrics.TraceMonitorMetrics;
+
+/** Placeholder replaced when the Delta sink lands. */
+public final class SinkRunner implements AutoCloseable {
+    static SinkRunner start(ServiceConfig config, TraceMonitorMetrics metrics) {
+        throw new UnsupportedOperationException("sink not merged yet");
+    }
+
+    @Override
+    public void close() {
+    }
+}
