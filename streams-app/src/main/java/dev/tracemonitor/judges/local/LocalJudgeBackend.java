@@ -41,6 +41,8 @@ public final class LocalJudgeBackend implements JudgeBackend {
     public Judge builtin(String name) {
         return switch (name) {
             case BuiltinJudges.SAFETY -> new SafetyJudge(safety);
+            case BuiltinJudges.RELEVANCE_TO_QUERY -> new RelevanceToQueryJudge(embedder, settings.relevanceThreshold());
+            case BuiltinJudges.CHUNK_RELEVANCE -> new ChunkRelevanceJudge(embedder, settings.chunkRelevanceThreshold());
             default -> throw new IllegalArgumentException(
                     "unknown builtin judge '" + name + "'; known: " + String.join(", ", BuiltinJudges.NAMES));
         };
