@@ -43,6 +43,7 @@ public final class LocalJudgeBackend implements JudgeBackend {
             case BuiltinJudges.SAFETY -> new SafetyJudge(safety);
             case BuiltinJudges.RELEVANCE_TO_QUERY -> new RelevanceToQueryJudge(embedder, settings.relevanceThreshold());
             case BuiltinJudges.CHUNK_RELEVANCE -> new ChunkRelevanceJudge(embedder, settings.chunkRelevanceThreshold());
+            case BuiltinJudges.GROUNDEDNESS -> new GroundednessJudge(embedder, settings);
             default -> throw new IllegalArgumentException(
                     "unknown builtin judge '" + name + "'; known: " + String.join(", ", BuiltinJudges.NAMES));
         };
