@@ -64,7 +64,7 @@ public final class ServiceConfig extends AbstractConfig {
             .define(SINK_MAX_ROWS_PER_FILE, Type.LONG, 50_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "The sink rolls to a new Parquet file after this many rows, bounding memory.")
             .define(JUDGE_BACKEND, Type.STRING, "local", ConfigDef.ValidString.in("local", "llm"), Importance.HIGH,
-                    "Judge backend: local (offline embeddings and rules) or llm (an OpenAI-compatible endpoint).")
+                    "Judge backend: local (offline embeddings and rules). llm (an OpenAI-compatible endpoint) is reserved and not implemented yet: it fails at start.")
             .define(JUDGE_MAX_IN_FLIGHT, Type.INT, 16, ConfigDef.Range.between(1, 1024), Importance.MEDIUM,
                     "Maximum judge calls running at once in this instance.")
             .define(JUDGE_MAX_ATTEMPTS, Type.INT, 4, ConfigDef.Range.between(1, 20), Importance.LOW,

@@ -8,6 +8,14 @@ public final class SinkRunner implements AutoCloseable {
         throw new UnsupportedOperationException("sink not merged yet");
     }
 
+    /** Sink progress. */
+    public record Stats(long rowsCommitted) {
+    }
+
+    public Stats stats() {
+        return new Stats(0);
+    }
+
     @Override
     public void close() {
     }
