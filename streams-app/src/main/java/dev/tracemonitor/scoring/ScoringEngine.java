@@ -25,10 +25,18 @@ public final class ScoringEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringEngine.class);
 
-    /** How many calls at once, how often to try, and how long to back off between tries. */
-    public record Settings(int maxInFlight, int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+    /**
+     * How many calls at once, how often to try, how long to back off between tries (Retry-After wins when longer),
+     * and the most calls per second to the judge endpoint (0: unlimited).
+     */
+    public record Settings(int maxInFlight, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
+                           double rateLimitPerSecond) {
+        public Settings(int maxInFlight, int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+            this(maxInFlight, maxAttempts, initialBackoff, maxBackoff, 0);
+        }
+
         public static Settings defaults() {
-            return new Settings(16, 4, Duration.ofMillis(500), Duration.ofSeconds(30));
+            return new Settings(16, 4, Duration.ofMillis(500), Duration.ofSeconds(30), 0);
         }
     }
 
@@ -36,10 +44,12 @@ public final class ScoringEngine implements AutoCloseable {
     private final TraceMonitorMetrics metrics;
     private final ExecutorService workers;
     private final ScheduledExecutorService retryTimer;
+    private final RateLimiter rateLimiter;
 
     public ScoringEngine(Settings settings, TraceMonitorMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
+        this.rateLimiter = new RateLimiter(settings.rateLimitPerSecond());
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.maxInFlight(), r -> {
             Thread t = new Thread(r, "judge-worker-" + n.incrementAndGet());
@@ -71,6 +81,12 @@ public final class ScoringEngine implements AutoCloseable {
     }
 
     private void call(JudgeTask task, Judge judge, Trace trace, Consumer<Completion> onComplete, int attempt) {
+        try {
+            rateLimiter.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         long start = System.nanoTime();
         metrics.inFlight().incrementAndGet();
         try {
@@ -79,10 +95,16 @@ public final class ScoringEngine implements AutoCloseable {
             metrics.judgeLatency(judge.name()).record(latency, TimeUnit.NANOSECONDS);
             metrics.judgeCall(judge.name(), "ok");
             complete(onComplete, new Completion(task, outcome, null, attempt, latency));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
-            metrics.judgeCall(judge.name(), "failed");
-            if (attempt < settings.maxAttempts() && !workers.isShutdown()) {
+            metrics.judgeCall(judge.name(), e instanceof PermanentJudgeException ? "permanent_failure" : "failed");
+            boolean retryable = !(e instanceof PermanentJudgeException);
+            if (retryable && attempt < settings.maxAttempts() && !workers.isShutdown()) {
                 long delay = backoffMillis(attempt);
+                if (e instanceof RetryableJudgeException r && r.retryAfter().isPresent()) {
+                    delay = Math.max(delay, r.retryAfter().get().toMillis());
+                }
                 LOG.debug("judge {} failed on trace {} (attempt {}), retrying in {} ms: {}", judge.name(),
                         task.traceId(), attempt, delay, e.toString());
                 try {

@@ -31,6 +31,7 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String JUDGE_BACKEND = "trace-monitor.judge.backend";
     public static final String JUDGE_MAX_IN_FLIGHT = "trace-monitor.judge.max.in.flight";
     public static final String JUDGE_MAX_ATTEMPTS = "trace-monitor.judge.max.attempts";
+    public static final String JUDGE_RATE_LIMIT = "trace-monitor.judge.rate.limit";
     public static final String SCORING_DEADLINE = "trace-monitor.scoring.deadline";
     public static final String TOPIC_TRACES = "trace-monitor.topic.traces";
     public static final String TOPIC_MONITOR_CONFIG = "trace-monitor.topic.monitor-config";
@@ -69,6 +70,8 @@ public final class ServiceConfig extends AbstractConfig {
                     "Maximum judge calls running at once in this instance.")
             .define(JUDGE_MAX_ATTEMPTS, Type.INT, 4, ConfigDef.Range.between(1, 20), Importance.LOW,
                     "Attempts per judge call before an error Assessment is written.")
+            .define(JUDGE_RATE_LIMIT, Type.DOUBLE, 0.0, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "Most judge calls per second from this instance to the judge endpoint (0: unlimited).")
             .define(SCORING_DEADLINE, Type.STRING, "PT10M", durationValidator(), Importance.MEDIUM,
                     "How long a sampled trace waits for its judges before it is written with the feedback so far.")
             .define(TOPIC_TRACES, Type.STRING, "traces", Importance.MEDIUM, "Input topic of traces.")

@@ -43,7 +43,8 @@ public final class TraceMonitorService implements AutoCloseable {
         }
         if (config.getBoolean(ServiceConfig.STREAMS_ENABLED)) {
             engine = new ScoringEngine(new ScoringEngine.Settings(config.getInt(ServiceConfig.JUDGE_MAX_IN_FLIGHT),
-                    config.getInt(ServiceConfig.JUDGE_MAX_ATTEMPTS), Duration.ofMillis(500), Duration.ofSeconds(30)),
+                    config.getInt(ServiceConfig.JUDGE_MAX_ATTEMPTS), Duration.ofMillis(500), Duration.ofSeconds(30),
+                    config.getDouble(ServiceConfig.JUDGE_RATE_LIMIT)),
                     metrics);
             TraceMonitorTopology.Settings settings = new TraceMonitorTopology.Settings(
                     config.duration(ServiceConfig.SCORING_DEADLINE), Duration.ofMillis(100));

@@ -11,6 +11,8 @@ import dev.tracemonitor.sampling.Sampler.JudgeSpec;
 import dev.tracemonitor.scoring.Completion;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.JudgeTask;
+import dev.tracemonitor.scoring.PermanentJudgeException;
+import dev.tracemonitor.scoring.RetryableJudgeException;
 import dev.tracemonitor.scoring.ScoringEngine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -219,7 +221,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
             metrics.judgeOutcome(task.judge().name(), "error");
             list.add(new Assessment(Assessment.deterministicId(task.traceId(), task.judge().name(), null),
                     task.judge().name(), task.traceId(), null, judge.source(), now, now,
-                    Feedback.error("JUDGE_FAILED", describe(completion)), null, baseMetadata));
+                    Feedback.error(errorCode(completion.failure()), describe(completion)), null, baseMetadata));
             return list;
         }
         if (!completion.outcome().applicable()) {
@@ -250,6 +252,13 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
             return "no";
         }
         return "other";
+    }
+
+    private static String errorCode(Throwable failure) {
+        if (failure instanceof PermanentJudgeException permanent) {
+            return permanent.errorCode();
+        }
+        return failure instanceof RetryableJudgeException ? "RETRIES_EXHAUSTED" : "JUDGE_FAILED";
     }
 
     private static String describe(Completion completion) {
