@@ -3,7 +3,6 @@ package dev.tracemonitor.delta;
 import dev.tracemonitor.model.Trace;
 import io.delta.kernel.DataWriteContext;
 import io.delta.kernel.Operation;
-import io.delta.kernel.Scan;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.Table;
 import io.delta.kernel.Transaction;
@@ -85,8 +84,15 @@ public final class TraceLogsTable {
     /**
      * Writes traces, all of the given {@code request_date}, as Parquet files (usually one; Kernel rolls at
      * {@code delta.kernel.default.parquet.writer.targetMaxFileSize}, 128 MiB by default) in the partition directory.
+     *
+     * @throws IncompatibleTableException if a table with another schema exists at the path
      */
     public List<DataFile> write(int requestDate, List<Trace> traces) throws IOException {
+        for (Trace trace : traces) {
+            if (TraceLogsSchema.requestDate(trace.info().requestTimeMillis()) != requestDate) {
+                throw new IllegalArgumentException("trace " + trace.traceId() + " is not of request_date " + requestDate);
+            }
+        }
         Row state = writeState();
         Map<String, Literal> partition = partitionValues(requestDate);
         DataWriteContext context = Transaction.getWriteContext(engine, state, partition);
@@ -261,7 +267,7 @@ public final class TraceLogsTable {
             StructType schema = txn.getSchema(engine);
             if (!schema.equals(TraceLogsSchema.SCHEMA)
                     || !txn.getPartitionColumns(engine).equals(TraceLogsSchema.PARTITION_COLUMNS)) {
-                throw new IllegalStateException("Table " + path + " exists with another schema or partitioning: "
+                throw new IncompatibleTableException("Table " + path + " exists with another schema or partitioning: "
                         + schema + " partitioned by " + txn.getPartitionColumns(engine));
             }
             writeState = txn.getTransactionState(engine);

@@ -1,5 +1,6 @@
 package dev.tracemonitor.delta;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.tracemonitor.delta.ColumnBuilders.IntColumn;
 import dev.tracemonitor.delta.ColumnBuilders.LongColumn;
 import dev.tracemonitor.delta.ColumnBuilders.NullMask;
@@ -15,7 +16,6 @@ import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.model.TraceInfo;
 import dev.tracemonitor.model.TraceLocation;
 import dev.tracemonitor.model.TraceText;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.FilteredColumnarBatch;
@@ -34,6 +34,7 @@ import java.util.Set;
  */
 public final class TraceRowConverter {
 
+    private static final long MAX_EPOCH_MILLIS = Long.MAX_VALUE / 1000;
     private static final Set<String> SPAN_COLUMN_ATTRIBUTES = Set.of(Span.SPAN_TYPE, Span.SPAN_INPUTS, Span.SPAN_OUTPUTS);
 
     private TraceRowConverter() {
@@ -49,6 +50,25 @@ public final class TraceRowConverter {
             columns.add(trace);
         }
         return columns.build(traces.size());
+    }
+
+    /**
+     * Checks that a trace can be converted: its timestamps fit Delta's microsecond timestamps.
+     *
+     * @throws IllegalArgumentException saying which timestamp does not
+     */
+    public static void requireConvertible(Trace trace) {
+        requireMicrosRange("request_time", trace.info().requestTimeMillis());
+        for (Assessment a : trace.info().assessments()) {
+            requireMicrosRange("create_time", a.createTimeMillis());
+            requireMicrosRange("last_update_time", a.lastUpdateTimeMillis());
+        }
+    }
+
+    private static void requireMicrosRange(String field, long epochMillis) {
+        if (Math.abs(epochMillis) > MAX_EPOCH_MILLIS) {
+            throw new IllegalArgumentException(field + " out of range: " + epochMillis + " ms");
+        }
     }
 
     /** The text of a feedback value: a string as itself, anything else (number, boolean, object) as its JSON. */
