@@ -118,6 +118,16 @@ final class QuickstartCommand implements Callable<Integer> {
                 }
                 return summary.rows() == traces && progress.dlq == malformed ? 0 : 1;
             }
+        } finally {
+            deleteRecursively(work);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
         }
     }
 

@@ -41,6 +41,9 @@ public final class EnvironmentOverrides {
 
     static String serviceKey(String variable) {
         String wanted = variable.substring(SERVICE_PREFIX.length());
+        if (wanted.startsWith("HADOOP_")) {
+            return ServiceConfig.HADOOP_PREFIX + wanted.substring("HADOOP_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+        }
         for (String key : ServiceConfig.CONFIG.names()) {
             if (key.startsWith(KEY_PREFIX) && normalize(key.substring(KEY_PREFIX.length())).equals(wanted)) {
                 return key;

@@ -20,6 +20,8 @@ import org.apache.kafka.common.config.ConfigException;
 public final class ServiceConfig extends AbstractConfig {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    /** Keys with this prefix go, without it, to the Hadoop configuration of the table storage. */
+    public static final String HADOOP_PREFIX = "trace-monitor.hadoop.";
     public static final String APPLICATION_ID = "application.id";
     public static final String STATE_DIR = "state.dir";
     public static final String WAREHOUSE = "trace-monitor.warehouse";
@@ -109,11 +111,22 @@ public final class ServiceConfig extends AbstractConfig {
                 getString(TOPIC_FEEDBACK), getString(TOPIC_ASSESSED), getString(TOPIC_DLQ));
     }
 
+    /** Hadoop settings for the table storage (e.g. {@code fs.s3a.*}), given as {@code trace-monitor.hadoop.<key>}. */
+    public Map<String, String> hadoopProperties() {
+        Map<String, String> hadoop = new HashMap<>();
+        originals().forEach((k, v) -> {
+            if (k.startsWith(HADOOP_PREFIX)) {
+                hadoop.put(k.substring(HADOOP_PREFIX.length()), String.valueOf(v));
+            }
+        });
+        return hadoop;
+    }
+
     /** The Kafka client settings: bootstrap.servers and every key this class does not define. */
     public Map<String, Object> kafkaProperties() {
         Map<String, Object> kafka = new HashMap<>();
         originals().forEach((k, v) -> {
-            if (!CONFIG.names().contains(k) || k.equals(BOOTSTRAP_SERVERS)) {
+            if ((!CONFIG.names().contains(k) && !k.startsWith(HADOOP_PREFIX)) || k.equals(BOOTSTRAP_SERVERS)) {
                 kafka.put(k, v);
             }
         });
