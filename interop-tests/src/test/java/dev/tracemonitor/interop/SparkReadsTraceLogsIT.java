@@ -65,6 +65,7 @@ class SparkReadsTraceLogsIT {
     }
 
     /** Judges that apply to every trace: sampled means they must have a result. */
+    /** Judges that apply to every trace with a response (error traces have none: not applicable). */
     private static final List<String> ALWAYS_APPLICABLE = List.of("safety", "relevance_to_query");
 
     private Path warehouse;
@@ -197,7 +198,8 @@ class SparkReadsTraceLogsIT {
                         "trace_id",
                         "transform(assessments, a -> a.assessment_name) AS names",
                         "exists(spans, s -> s.span_type = 'RETRIEVER') AS has_retriever",
-                        "forall(assessments, a -> a.trace_id = trace_id) AS assessments_name_their_trace")
+                        "forall(assessments, a -> a.trace_id = trace_id) AS assessments_name_their_trace",
+                        "response IS NOT NULL AND trim(response) <> '' AS has_response")
                 .collectAsList();
 
         List<String> violations = new ArrayList<>();
@@ -209,6 +211,7 @@ class SparkReadsTraceLogsIT {
             List<String> names = row.isNullAt(1) ? List.of() : row.<String>getList(1);
             boolean hasRetriever = !row.isNullAt(2) && row.getBoolean(2);
             boolean ownTrace = row.isNullAt(3) || row.getBoolean(3);
+            boolean hasResponse = row.getBoolean(4);
             String where = traceId + " (u=" + SamplingRule.u(traceId) + ", assessments=" + names
                     + ", retriever=" + hasRetriever + ")";
             if (hasRetriever) {
@@ -231,8 +234,11 @@ class SparkReadsTraceLogsIT {
                 if (!runs && present) {
                     violations.add(where + ": " + name + " (rate " + judge.getValue() + ") did not sample it but has a result");
                 }
-                if (runs && ALWAYS_APPLICABLE.contains(name) && !present) {
+                if (runs && ALWAYS_APPLICABLE.contains(name) && hasResponse && !present) {
                     violations.add(where + ": " + name + " sampled it but has no result");
+                }
+                if (ALWAYS_APPLICABLE.contains(name) && !hasResponse && present) {
+                    violations.add(where + ": " + name + " has a result for a trace without a response");
                 }
                 if (runs && name.equals("chunk_relevance") && hasRetriever) {
                     chunkChecked++;
