@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tracemonitor.filter.InvalidFilterException;
+import dev.tracemonitor.filter.TraceFilter;
 import dev.tracemonitor.judges.BuiltinJudges;
 import dev.tracemonitor.model.MonitorConfig;
 import java.io.IOException;
@@ -85,6 +87,14 @@ public final class MonitorConfigCodec {
         require(SAFE_NAME.matcher(config.schemaName()).matches(),
                 "schema_name must match " + SAFE_NAME.pattern() + " (it is a directory name)");
         require(config.assessmentsConfig() != null, "assessments_config is required");
+        if (config.filter() != null) {
+            require(config.filter().length() <= 4000, "filter is longer than 4000 characters");
+            try {
+                TraceFilter.compile(config.filter());
+            } catch (InvalidFilterException e) {
+                throw new InvalidMonitorConfigException(e.getMessage());
+            }
+        }
         Double sample = config.assessmentsConfig().sample();
         require(sample == null || (sample >= 0.0 && sample <= 1.0), "assessments_config.sample must be within [0, 1]");
         List<MonitorConfig.JudgeConfig> judges = config.judges();

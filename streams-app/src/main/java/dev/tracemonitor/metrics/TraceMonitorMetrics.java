@@ -44,6 +44,10 @@ public final class TraceMonitorMetrics {
         registry.counter(PREFIX + "traces.not_monitored").increment();
     }
 
+    public void filteredOut() {
+        registry.counter(PREFIX + "traces.filtered_out").increment();
+    }
+
     public void traceAssessed(boolean sampled) {
         registry.counter(PREFIX + "traces.assessed", "sampled", Boolean.toString(sampled)).increment();
     }

@@ -8,14 +8,20 @@ import java.util.Map;
 /**
  * A monitor, as published to the compacted {@code monitor-config} topic: which experiment, where its table lives
  * ({@code <warehouse>/<catalog_name>/<schema_name>/trace_logs_<experiment_id>}) and which judges run at which rates.
- * Mirrors Databricks' {@code create_external_monitor(... assessments_config=AssessmentsSuiteConfig(...))}.
+ * Mirrors Databricks' {@code create_external_monitor(... assessments_config=AssessmentsSuiteConfig(...))}; the
+ * optional {@code filter} limits which traces are judged (all are written to the table).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MonitorConfig(
         @JsonProperty("experiment_id") String experimentId,
         @JsonProperty("catalog_name") String catalogName,
         @JsonProperty("schema_name") String schemaName,
-        @JsonProperty("assessments_config") AssessmentsConfig assessmentsConfig) {
+        @JsonProperty("assessments_config") AssessmentsConfig assessmentsConfig,
+        @JsonProperty("filter") String filter) {
+
+    public MonitorConfig(String experimentId, String catalogName, String schemaName, AssessmentsConfig assessmentsConfig) {
+        this(experimentId, catalogName, schemaName, assessmentsConfig, null);
+    }
 
     /** The sampling default and the judges. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

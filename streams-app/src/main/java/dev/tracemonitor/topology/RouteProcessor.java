@@ -2,6 +2,7 @@ package dev.tracemonitor.topology;
 
 import dev.tracemonitor.config.MonitorRecord;
 import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.filter.TraceFilter;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.model.Trace;
@@ -42,19 +43,26 @@ final class RouteProcessor implements Processor<String, Trace, String, PlannedTr
     public void process(Record<String, Trace> record) {
         Trace trace = record.value();
         String experimentId = trace.info().experimentId();
-        MonitorRecord monitor = experimentId == null ? null : monitorFor(experimentId);
-        if (monitor == null) {
+        CachedMonitor cached = experimentId == null ? null : monitorFor(experimentId);
+        if (cached == null || cached.monitor() == null) {
             metrics.notMonitored();
             return;
         }
+        MonitorRecord monitor = cached.monitor();
         MonitorConfig config = monitor.config();
-        List<JudgeSpec> judges = Sampler.selectedJudges(config, trace.traceId());
+        List<JudgeSpec> judges;
+        if (cached.filter().matches(trace.info())) {
+            judges = Sampler.selectedJudges(config, trace.traceId());
+        } else {
+            metrics.filteredOut();
+            judges = List.of();
+        }
         judges.forEach(j -> metrics.sampled(j.name()));
         TableAddress table = new TableAddress(config.catalogName(), config.schemaName(), config.experimentId());
         context.forward(record.withValue(new PlannedTrace(trace, table, judges, monitor.version())));
     }
 
-    private MonitorRecord monitorFor(String experimentId) {
+    private CachedMonitor monitorFor(String experimentId) {
         byte[] raw = monitors.get(experimentId);
         if (raw == null) {
             cache.remove(experimentId);
@@ -62,12 +70,14 @@ final class RouteProcessor implements Processor<String, Trace, String, PlannedTr
         }
         CachedMonitor cached = cache.get(experimentId);
         if (cached == null || !Arrays.equals(cached.raw, raw)) {
-            cached = new CachedMonitor(raw, MonitorStatus.decode(raw).inForce());
+            MonitorRecord monitor = MonitorStatus.decode(raw).inForce();
+            cached = new CachedMonitor(raw, monitor,
+                    TraceFilter.compile(monitor == null ? null : monitor.config().filter()));
             cache.put(experimentId, cached);
         }
-        return cached.monitor;
+        return cached;
     }
 
-    private record CachedMonitor(byte[] raw, MonitorRecord monitor) {
+    private record CachedMonitor(byte[] raw, MonitorRecord monitor, TraceFilter filter) {
     }
 }
