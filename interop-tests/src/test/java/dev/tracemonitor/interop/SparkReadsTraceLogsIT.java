@@ -67,7 +67,7 @@ class SparkReadsTraceLogsIT {
     /**
      * Judges that apply to every trace that has a response: sampled means they must have a result. A trace without
      * a response (e.g. an ERROR trace) gives them nothing to judge, and a judge that does not apply produces no
-     * feedback (DESIGN.md "Judges"; the quickstart counts those as not_applicable).
+     * feedback (DESIGN.md "Judges"; the quickstart counts those as not_applicable), so it must have none.
      */
     private static final List<String> APPLY_WHEN_THERE_IS_A_RESPONSE = List.of("safety", "relevance_to_query");
 
@@ -243,6 +243,9 @@ class SparkReadsTraceLogsIT {
                 }
                 if (runs && hasResponse && APPLY_WHEN_THERE_IS_A_RESPONSE.contains(name) && !present) {
                     violations.add(where + ": " + name + " sampled it but has no result");
+                }
+                if (!hasResponse && APPLY_WHEN_THERE_IS_A_RESPONSE.contains(name) && present) {
+                    violations.add(where + ": " + name + " has a result for a trace without a response");
                 }
                 if (runs && name.equals("chunk_relevance") && hasRetriever) {
                     chunkChecked++;

@@ -1,0 +1,229 @@
+package dev.tracemonitor.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tracemonitor.config.MonitorConfigCodec;
+import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.embedded.EmbeddedKafka;
+import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.JudgeBackends;
+import dev.tracemonitor.metrics.TraceMonitorMetrics;
+import dev.tracemonitor.model.Json;
+import dev.tracemonitor.model.MonitorConfig;
+import dev.tracemonitor.model.MonitorConfig.AssessmentsConfig;
+import dev.tracemonitor.model.MonitorConfig.JudgeConfig;
+import dev.tracemonitor.quickstart.DemoTraces;
+import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
+import dev.tracemonitor.service.ServiceConfig;
+import dev.tracemonitor.service.TraceMonitorService;
+import dev.tracemonitor.sink.TableAddress;
+import dev.tracemonitor.topology.Topics;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code trace-monitor quickstart}: an in-process KRaft broker, a demo monitor, a few hundred varied sample traces
+ * (and some malformed records), the local judges and a Delta table on local disk; runs until every trace is in the
+ * table, prints a summary and exits.
+ */
+@Command(name = "quickstart", mixinStandardHelpOptions = true,
+        description = "Run the whole pipeline on an embedded broker with sample traces and local judges, then exit.")
+final class QuickstartCommand implements Callable<Integer> {
+
+    static final String EXPERIMENT_ID = "42";
+
+    @Option(names = "--warehouse", defaultValue = "trace-monitor-quickstart/warehouse",
+            description = "Where the Delta table is written (default: ${DEFAULT-VALUE}).")
+    Path warehouse;
+
+    @Option(names = "--traces", defaultValue = "300", description = "Well-formed traces to produce (default: ${DEFAULT-VALUE}).")
+    int traces;
+
+    @Option(names = "--malformed", defaultValue = "12", description = "Malformed records to produce (default: ${DEFAULT-VALUE}).")
+    int malformed;
+
+    @Option(names = "--flush-interval", defaultValue = "PT5S", description = "Delta commit interval (default: ${DEFAULT-VALUE}).")
+    String flushInterval;
+
+    @Option(names = "--timeout", defaultValue = "PT3M", description = "Give up after this long (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Option(names = "--summary-file", description = "Also write the summary as JSON to this file.")
+    Path summaryFile;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        long started = System.nanoTime();
+        Path work = Files.createTempDirectory("trace-monitor-quickstart-");
+        Files.createDirectories(warehouse);
+        Path warehouseAbs = warehouse.toAbsolutePath().normalize();
+        out.println("trace-monitor quickstart");
+        out.println("  starting an embedded Kafka broker (KRaft) ...");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
+            Properties props = new Properties();
+            props.put(ServiceConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+            props.put(ServiceConfig.STATE_DIR, work.resolve("state").toString());
+            props.put(ServiceConfig.WAREHOUSE, warehouseAbs.toString());
+            props.put(ServiceConfig.FLUSH_INTERVAL, flushInterval);
+            props.put(ServiceConfig.APPLICATION_ID, "trace-monitor-quickstart");
+            props.put(ServiceConfig.SINK_GROUP_ID, "trace-monitor-quickstart-sink");
+            ServiceConfig config = ServiceConfig.of(props);
+            Topics topics = config.topics();
+            TraceMonitorMetrics metrics = TraceMonitorMetrics.inMemory();
+            out.println("  broker at " + kafka.bootstrapServers() + "; loading the local judges (MiniLM embeddings) ...");
+            try (TraceMonitorService service = new TraceMonitorService(config, JudgeBackends.create(config), metrics);
+                 KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
+                service.start();
+                MonitorConfig monitor = demoMonitor();
+                producer.send(new ProducerRecord<>(topics.monitorConfig(), bytes(EXPERIMENT_ID),
+                        MonitorConfigCodec.encode(monitor))).get();
+                out.println("  published monitor for experiment " + EXPERIMENT_ID + ": " + describe(monitor));
+                awaitAccepted(kafka.bootstrapServers(), topics.monitorStatus(), deadline(started));
+
+                List<DemoRecord> records = new DemoTraces(42L, EXPERIMENT_ID, System.currentTimeMillis() - 3_600_000L)
+                        .generate(traces, malformed);
+                for (DemoRecord record : records) {
+                    producer.send(new ProducerRecord<>(topics.traces(), bytes(record.key()), record.value()));
+                }
+                producer.flush();
+                out.println("  produced " + traces + " traces and " + malformed + " malformed records to '"
+                        + topics.traces() + "'");
+
+                TableAddress table = new TableAddress(monitor.catalogName(), monitor.schemaName(), EXPERIMENT_ID);
+                Progress progress = awaitAllWritten(service, kafka.bootstrapServers(), topics.dlq(), started);
+                Summary summary = Summary.collect(table.path(warehouseAbs.toString()), traces, malformed, progress.dlq,
+                        metrics, monitor);
+                summary.print(out, Duration.ofNanos(System.nanoTime() - started));
+                if (summaryFile != null) {
+                    Files.writeString(summaryFile, summary.toJson(monitor).toPrettyString());
+                }
+                return summary.rows() == traces && progress.dlq == malformed ? 0 : 1;
+            }
+        } finally {
+            deleteRecursively(work);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private record Progress(long rows, long dlq) {
+    }
+
+    private Progress awaitAllWritten(TraceMonitorService service, String bootstrap, String dlqTopic, long started)
+            throws InterruptedException {
+        long deadline = deadline(started);
+        try (KafkaConsumer<byte[], byte[]> dlq = consumer(bootstrap)) {
+            List<TopicPartition> partitions = dlq.partitionsFor(dlqTopic).stream()
+                    .map(p -> new TopicPartition(dlqTopic, p.partition())).toList();
+            dlq.assign(partitions);
+            dlq.seekToBeginning(partitions);
+            long dlqCount = 0;
+            long lastPrint = 0;
+            while (true) {
+                for (ConsumerRecord<byte[], byte[]> ignored : dlq.poll(Duration.ofMillis(200))) {
+                    dlqCount++;
+                }
+                long rows = service.sink().stats().rowsCommitted();
+                if (rows >= traces && dlqCount >= malformed) {
+                    out.printf("  all %d traces are in the Delta table; %d records in the dead-letter topic%n", rows, dlqCount);
+                    return new Progress(rows, dlqCount);
+                }
+                if (System.nanoTime() - lastPrint > 2_000_000_000L) {
+                    lastPrint = System.nanoTime();
+                    out.printf("  ... %d/%d rows committed to Delta, %d/%d dead-lettered, %.0f judge results so far%n",
+                            rows, traces, dlqCount, malformed, service.metrics().count("judge.outcomes"));
+                }
+                if (System.nanoTime() > deadline) {
+                    out.printf("  timed out: %d/%d rows committed, %d/%d dead-lettered%n", rows, traces, dlqCount, malformed);
+                    return new Progress(rows, dlqCount);
+                }
+            }
+        }
+    }
+
+    private void awaitAccepted(String bootstrap, String statusTopic, long deadline) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
+            TopicPartition partition = new TopicPartition(statusTopic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    MonitorStatus status = MonitorStatus.decode(record.value());
+                    if (EXPERIMENT_ID.equals(status.experimentId())) {
+                        out.println("  monitor status: " + status.status()
+                                + (status.reason() == null ? "" : " (" + status.reason() + ")"));
+                        if (!MonitorStatus.ACCEPTED.equals(status.status())) {
+                            throw new IllegalStateException("demo monitor rejected: " + status.reason());
+                        }
+                        return;
+                    }
+                }
+            }
+            throw new IllegalStateException("no monitor status within the timeout");
+        }
+    }
+
+    static MonitorConfig demoMonitor() {
+        return new MonitorConfig(EXPERIMENT_ID, "main", "monitoring", new AssessmentsConfig(0.5, List.of(
+                JudgeConfig.builtin(BuiltinJudges.SAFETY, null),
+                JudgeConfig.builtin(BuiltinJudges.RELEVANCE_TO_QUERY, null),
+                JudgeConfig.builtin(BuiltinJudges.GROUNDEDNESS, null),
+                JudgeConfig.builtin(BuiltinJudges.CHUNK_RELEVANCE, 0.2))));
+    }
+
+    private static String describe(MonitorConfig monitor) {
+        List<String> parts = new ArrayList<>();
+        for (JudgeConfig judge : monitor.judges()) {
+            parts.add(judge.name() + "@" + (judge.sampleRate() != null ? judge.sampleRate() : monitor.defaultSample()));
+        }
+        return String.join(", ", parts);
+    }
+
+    private long deadline(long started) {
+        return started + Duration.parse(timeout).toNanos();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    static ObjectNode json() {
+        return Json.MAPPER.createObjectNode();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.tracemonitor.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tracemonitor.config.MonitorConfigCodec;
+import dev.tracemonitor.metrics.TraceMonitorMetrics;
+import dev.tracemonitor.model.Json;
+import dev.tracemonitor.model.MonitorConfig;
+import dev.tracemonitor.sampling.Sampler.JudgeSpec;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the quickstart prints at the end (and writes as JSON with --summary-file). */
+record Summary(String tablePath, long produced, long malformed, long tracesRead, long dlq, long rows, long files,
+               long version, List<JudgeLine> judges) {
+
+    /** Per judge: traces it ran on, and how its results came out. */
+    record JudgeLine(String judge, long ran, long yes, long no, long errors, long notApplicable) {
+    }
+
+    static Summary collect(String tablePath, long produced, long malformed, long dlq, TraceMonitorMetrics metrics,
+                           MonitorConfig monitor) {
+        List<JudgeLine> judges = new ArrayList<>();
+        for (JudgeSpec spec : JudgeSpec.of(monitor)) {
+            String name = spec.name();
+            judges.add(new JudgeLine(name, (long) metrics.count("judge.sampled", "judge", name),
+                    outcome(metrics, name, "yes"), outcome(metrics, name, "no"), outcome(metrics, name, "error"),
+                    outcome(metrics, name, "not_applicable")));
+        }
+        TableFacts facts = TableFacts.read(tablePath);
+        return new Summary(tablePath, produced, malformed, (long) metrics.count("traces.in"), dlq, facts.rows(),
+                facts.files(), facts.version(), judges);
+    }
+
+    private static long outcome(TraceMonitorMetrics metrics, String judge, String outcome) {
+        return (long) metrics.count("judge.outcomes", "judge", judge, "outcome", outcome);
+    }
+
+    void print(PrintStream out, Duration took) {
+        out.println();
+        out.println("Summary (" + took.toSeconds() + " s)");
+        out.printf("  traces read       %6d   (%d produced + %d malformed)%n", tracesRead, produced, malformed);
+        out.printf("  dead-lettered     %6d   (topic traces-dlq, reason in header trace-monitor.error.reason)%n", dlq);
+        out.printf("  rows in table     %6d   in %d data files, Delta version %d%n", rows, files, version);
+        out.println();
+        out.printf("  %-20s %6s %6s %6s %7s %15s%n", "judge", "ran", "yes", "no", "errors", "not applicable");
+        for (JudgeLine j : judges) {
+            out.printf("  %-20s %6d %6d %6d %7d %15d%n", j.judge(), j.ran(), j.yes(), j.no(), j.errors(), j.notApplicable());
+        }
+        out.println("  (chunk_relevance counts one result per retrieved chunk; each retriever span also gets a"
+                + " chunk_relevance/precision value)");
+        out.println();
+        out.println("  table: " + tablePath);
+        out.println("  query it with Spark SQL (delta-spark):");
+        out.println("    SELECT a.assessment_name, a.feedback.value, count(*) FROM delta.`" + tablePath
+                + "` LATERAL VIEW explode(assessments) t AS a GROUP BY 1, 2 ORDER BY 1, 2");
+    }
+
+    ObjectNode toJson(MonitorConfig monitor) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("table_path", tablePath);
+        node.put("traces_produced", produced + malformed);
+        node.put("well_formed", produced);
+        node.put("malformed", malformed);
+        node.put("traces_read", tracesRead);
+        node.put("dlq", dlq);
+        node.put("rows", rows);
+        node.put("files", files);
+        node.put("version", version);
+        try {
+            node.set("monitor", Json.MAPPER.readTree(MonitorConfigCodec.encode(monitor)));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        ObjectNode judgesNode = node.putObject("judges");
+        for (JudgeLine j : judges) {
+            judgesNode.putObject(j.judge()).put("ran", j.ran()).put("yes", j.yes()).put("no", j.no())
+                    .put("errors", j.errors()).put("not_applicable", j.notApplicable());
+        }
+        return node;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tracemonitor.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.model.MonitorConfig;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Parses and validates monitor configs as published on {@code monitor-config}: unknown fields, unknown judge names,
+ * rates outside [0, 1], unsafe catalog/schema names and empty guidelines are rejected with a precise reason.
+ */
+public final class MonitorConfigCodec {
+
+    public static final int MAX_CONFIG_BYTES = 256 * 1024;
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,127}");
+    private static final Pattern SAFE_EXPERIMENT_ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    private MonitorConfigCodec() {
+    }
+
+    public static byte[] encode(MonitorConfig config) {
+        try {
+            return STRICT.writeValueAsBytes(config);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode monitor config", e);
+        }
+    }
+
+    public static String toPrettyJson(MonitorConfig config) {
+        try {
+            return STRICT.writerWithDefaultPrettyPrinter().writeValueAsString(config);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode monitor config", e);
+        }
+    }
+
+    /** Parses and validates; {@code key} is the record key, which must equal {@code experiment_id} when given. */
+    public static MonitorConfig decode(String key, byte[] bytes) {
+        if (bytes.length > MAX_CONFIG_BYTES) {
+            throw new InvalidMonitorConfigException("config is " + bytes.length + " bytes, more than the limit of "
+                    + MAX_CONFIG_BYTES);
+        }
+        MonitorConfig config;
+        try {
+            config = STRICT.readValue(bytes, MonitorConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new InvalidMonitorConfigException("unknown field \"" + e.getPropertyName() + "\"");
+        } catch (JsonProcessingException e) {
+            String message = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage();
+            throw new InvalidMonitorConfigException("not a valid monitor config JSON: " + message);
+        } catch (IOException e) {
+            String message = e.toString();
+            throw new InvalidMonitorConfigException("not a valid monitor config JSON: " + message);
+        }
+        if (config == null) {
+            throw new InvalidMonitorConfigException("config is JSON null");
+        }
+        validate(key, config);
+        return config;
+    }
+
+    public static void validate(String key, MonitorConfig config) {
+        require(config.experimentId() != null && !config.experimentId().isBlank(), "experiment_id is required");
+        require(SAFE_EXPERIMENT_ID.matcher(config.experimentId()).matches(),
+                "experiment_id must match " + SAFE_EXPERIMENT_ID.pattern());
+        require(key == null || key.equals(config.experimentId()),
+                "record key \"" + key + "\" differs from experiment_id \"" + config.experimentId() + "\"");
+        require(config.catalogName() != null, "catalog_name is required");
+        require(SAFE_NAME.matcher(config.catalogName()).matches(),
+                "catalog_name must match " + SAFE_NAME.pattern() + " (it is a directory name)");
+        require(config.schemaName() != null, "schema_name is required");
+        require(SAFE_NAME.matcher(config.schemaName()).matches(),
+                "schema_name must match " + SAFE_NAME.pattern() + " (it is a directory name)");
+        require(config.assessmentsConfig() != null, "assessments_config is required");
+        Double sample = config.assessmentsConfig().sample();
+        require(sample == null || (sample >= 0.0 && sample <= 1.0), "assessments_config.sample must be within [0, 1]");
+        List<MonitorConfig.JudgeConfig> judges = config.judges();
+        require(judges.size() <= 64, "at most 64 assessments per monitor");
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < judges.size(); i++) {
+            MonitorConfig.JudgeConfig judge = judges.get(i);
+            String where = "assessments[" + i + "]";
+            require(judge != null, where + " is null");
+            require(judge.sampleRate() == null || (judge.sampleRate() >= 0.0 && judge.sampleRate() <= 1.0),
+                    where + ".sample_rate must be within [0, 1]");
+            require(judge.name() == null ^ judge.guidelines() == null,
+                    where + " must have exactly one of \"name\" (a builtin judge) or \"guidelines\"");
+            if (judge.name() != null) {
+                require(BuiltinJudges.NAMES.contains(judge.name()),
+                        where + ".name \"" + judge.name() + "\" is not a builtin judge " + BuiltinJudges.NAMES);
+                require(names.add(judge.name()), "judge \"" + judge.name() + "\" appears twice");
+            } else {
+                require(!judge.guidelines().isEmpty(), where + ".guidelines is empty");
+                for (Map.Entry<String, List<String>> g : judge.guidelines().entrySet()) {
+                    require(SAFE_NAME.matcher(g.getKey()).matches(),
+                            where + ".guidelines name \"" + g.getKey() + "\" must match " + SAFE_NAME.pattern());
+                    require(!BuiltinJudges.NAMES.contains(g.getKey()),
+                            "guideline name \"" + g.getKey() + "\" clashes with a builtin judge");
+                    require(names.add(g.getKey()), "judge \"" + g.getKey() + "\" appears twice");
+                    require(g.getValue() != null && !g.getValue().isEmpty(),
+                            "guideline \"" + g.getKey() + "\" needs at least one text");
+                    for (String text : g.getValue()) {
+                        require(text != null && !text.isBlank(), "guideline \"" + g.getKey() + "\" has an empty text");
+                        require(text.length() <= 4000, "guideline \"" + g.getKey() + "\" has a text over 4000 characters");
+                    }
+                }
+            }
+        }
+    }
+
+    private static void require(boolean condition, String reason) {
+        if (!condition) {
+            throw new InvalidMonitorConfigException(reason);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.tracemonitor.judges.local;
+
+import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.JudgeBackend;
+import dev.tracemonitor.model.AssessmentSource;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The offline judge backend (the quickstart default, no API key): sentence embeddings from all-MiniLM-L6-v2 for
+ * relevance_to_query, chunk_relevance and groundedness, a documented rule-based classifier for safety, and an explicit
+ * error for guidelines. One instance serves every monitor; its judges share one thread-safe embedding model, which is
+ * loaded on first use: about one second, a transient need of some 300 MB of heap, and about 0.5 GB more resident
+ * memory. Call {@link #warmUp()} at startup to pay that up front rather than in the first judge call.
+ */
+public final class LocalJudgeBackend implements JudgeBackend {
+
+    /** Prefix of the {@code source_id} of every Assessment this backend produces; the judge name follows. */
+    public static final String SOURCE_ID_PREFIX = "trace-monitor/local/";
+
+    private final LocalJudgeSettings settings;
+    private final SentenceEmbedder embedder;
+    private final SafetyClassifier safety;
+
+    public LocalJudgeBackend() {
+        this(LocalJudgeSettings.defaults());
+    }
+
+    public LocalJudgeBackend(LocalJudgeSettings settings) {
+        this.settings = settings;
+        this.embedder = new SentenceEmbedder(settings.embeddingThreads(), settings.embeddingCacheSize());
+        this.safety = new SafetyClassifier(settings.blockedTerms());
+    }
+
+    public LocalJudgeSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public Judge builtin(String name) {
+        return switch (name) {
+            case BuiltinJudges.SAFETY -> new SafetyJudge(safety);
+            case BuiltinJudges.RELEVANCE_TO_QUERY -> new RelevanceToQueryJudge(embedder, settings.relevanceThreshold());
+            case BuiltinJudges.CHUNK_RELEVANCE -> new ChunkRelevanceJudge(embedder, settings.chunkRelevanceThreshold());
+            case BuiltinJudges.GROUNDEDNESS -> new GroundednessJudge(embedder, settings);
+            default -> throw new IllegalArgumentException(
+                    "unknown builtin judge '" + name + "'; known: " + String.join(", ", BuiltinJudges.NAMES));
+        };
+    }
+
+    @Override
+    public Judge guidelines(String name, List<String> guidelines) {
+        return new GuidelinesUnsupportedJudge(name);
+    }
+
+    /** Loads the embedding model now rather than on the first judge call; returns the time it took (zero if loaded). */
+    public Duration warmUp() {
+        return embedder.load();
+    }
+
+    @Override
+    public void close() {
+        embedder.close();
+    }
+
+    static AssessmentSource source(String judgeName) {
+        return new AssessmentSource(AssessmentSource.CODE, SOURCE_ID_PREFIX + judgeName);
+    }
+}

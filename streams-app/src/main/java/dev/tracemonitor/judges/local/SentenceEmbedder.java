@@ -1,0 +1,149 @@
+package dev.tracemonitor.judges.local;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.langchain4j.store.embedding.CosineSimilarity;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one embedding model of a local backend, shared by its judges and safe to call from many threads: loads
+ * all-MiniLM-L6-v2 (ONNX, from the LangChain4j jar on the classpath, never from a hub) on first use, embeds
+ * batches in parallel on its own small pool, and remembers recent embeddings so that the judges of one trace do not
+ * embed the same request or chunk twice. DJL, which LangChain4j uses for the tokenizer, is put in offline mode
+ * ({@code ai.djl.offline=true}, unless set otherwise) so that it neither downloads anything nor calls home.
+ */
+final class SentenceEmbedder implements AutoCloseable {
+
+    /** all-MiniLM-L6-v2 as shipped reads 128 wordpieces, two of which are [CLS] and [SEP]. */
+    static final int WINDOW_TOKENS = 126;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SentenceEmbedder.class);
+    private static final String DJL_OFFLINE = "ai.djl.offline";
+
+    private record Loaded(EmbeddingModel model, TextWindows windows) {
+    }
+
+    private final ExecutorService executor;
+    private final Map<String, Embedding> cache;
+    private final int cacheSize;
+    private final Object loadLock = new Object();
+    private volatile Loaded loaded;
+
+    SentenceEmbedder(int threads, int cacheSize) {
+        AtomicInteger counter = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "local-judge-embed-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.cacheSize = cacheSize;
+        this.cache = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Embedding> eldest) {
+                return size() > SentenceEmbedder.this.cacheSize;
+            }
+        };
+    }
+
+    /** Loads the model now if it is not loaded yet; returns how long that took (zero if it already was). */
+    Duration load() {
+        if (loaded != null) {
+            return Duration.ZERO;
+        }
+        synchronized (loadLock) {
+            if (loaded != null) {
+                return Duration.ZERO;
+            }
+            long start = System.nanoTime();
+            if (System.getProperty(DJL_OFFLINE) == null && System.getenv("DJL_OFFLINE") == null) {
+                System.setProperty(DJL_OFFLINE, "true");
+            }
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(SentenceEmbedder.class.getClassLoader());
+            try {
+                EmbeddingModel model = new AllMiniLmL6V2EmbeddingModel(executor);
+                HuggingFaceTokenCountEstimator tokens = new HuggingFaceTokenCountEstimator();
+                model.embed("warm-up");
+                loaded = new Loaded(model, new TextWindows(tokens::estimateTokenCountInText, WINDOW_TOKENS));
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            LOG.info("Loaded the all-MiniLM-L6-v2 embedding model for the local judges in {} ms", took.toMillis());
+            return took;
+        }
+    }
+
+    TextWindows windows() {
+        return loaded().windows();
+    }
+
+    /**
+     * Embeddings of the texts, in order. Each text should already fit one window ({@link TextWindows}); the model
+     * would otherwise read only its beginning.
+     */
+    List<Embedding> embed(List<String> texts) {
+        Loaded current = loaded();
+        Map<String, Embedding> known = new LinkedHashMap<>();
+        LinkedHashSet<String> missing = new LinkedHashSet<>();
+        synchronized (cache) {
+            for (String text : texts) {
+                Embedding hit = cache.get(text);
+                if (hit != null) {
+                    known.put(text, hit);
+                } else {
+                    missing.add(text);
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            List<String> toEmbed = new ArrayList<>(missing);
+            List<Embedding> embedded = current.model()
+                    .embedAll(toEmbed.stream().map(TextSegment::from).toList())
+                    .content();
+            for (int i = 0; i < toEmbed.size(); i++) {
+                known.put(toEmbed.get(i), embedded.get(i));
+            }
+            if (cacheSize > 0) {
+                synchronized (cache) {
+                    for (int i = 0; i < toEmbed.size(); i++) {
+                        cache.put(toEmbed.get(i), embedded.get(i));
+                    }
+                }
+            }
+        }
+        return texts.stream().map(known::get).toList();
+    }
+
+    static double similarity(Embedding a, Embedding b) {
+        return CosineSimilarity.between(a, b);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+
+    private Loaded loaded() {
+        Loaded current = loaded;
+        if (current == null) {
+            load();
+            current = loaded;
+        }
+        return current;
+    }
+}

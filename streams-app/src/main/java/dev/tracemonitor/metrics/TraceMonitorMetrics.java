@@ -1,0 +1,92 @@
+package dev.tracemonitor.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The service's own meters, in one place so their names stay consistent: traces in, dead-lettered, not monitored,
+ * sampled per judge, judge outcomes (yes / no / error / not applicable), feedback out and late feedback.
+ */
+public final class TraceMonitorMetrics {
+
+    public static final String PREFIX = "trace_monitor.";
+
+    private final MeterRegistry registry;
+    private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicLong pendingTasks = new AtomicLong();
+
+    public TraceMonitorMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        registry.gauge(PREFIX + "judge.in_flight", inFlight);
+        registry.gauge(PREFIX + "judge.pending_tasks", pendingTasks);
+    }
+
+    public static TraceMonitorMetrics inMemory() {
+        return new TraceMonitorMetrics(new SimpleMeterRegistry());
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void traceIn() {
+        registry.counter(PREFIX + "traces.in").increment();
+    }
+
+    public void deadLettered(String reasonKind) {
+        registry.counter(PREFIX + "traces.dlq", "reason", reasonKind).increment();
+    }
+
+    public void notMonitored() {
+        registry.counter(PREFIX + "traces.not_monitored").increment();
+    }
+
+    public void traceAssessed(boolean sampled) {
+        registry.counter(PREFIX + "traces.assessed", "sampled", Boolean.toString(sampled)).increment();
+    }
+
+    public void sampled(String judge) {
+        registry.counter(PREFIX + "judge.sampled", "judge", judge).increment();
+    }
+
+    /** outcome: yes, no, error, not_applicable, or other (a non yes/no value such as a precision). */
+    public void judgeOutcome(String judge, String outcome) {
+        registry.counter(PREFIX + "judge.outcomes", "judge", judge, "outcome", outcome).increment();
+    }
+
+    public Timer judgeLatency(String judge) {
+        return Timer.builder(PREFIX + "judge.latency").tag("judge", judge).publishPercentileHistogram()
+                .register(registry);
+    }
+
+    public void judgeCall(String judge, String result) {
+        registry.counter(PREFIX + "judge.calls", "judge", judge, "result", result).increment();
+    }
+
+    public void feedbackOut() {
+        registry.counter(PREFIX + "feedback.out").increment();
+    }
+
+    public void lateFeedback() {
+        registry.counter(PREFIX + "feedback.late").increment();
+    }
+
+    public AtomicLong inFlight() {
+        return inFlight;
+    }
+
+    public AtomicLong pendingTasks() {
+        return pendingTasks;
+    }
+
+    public double count(String name, String... tags) {
+        Counter counter = registry.find(PREFIX + name).tags(tags).counter();
+        if (counter != null) {
+            return counter.count();
+        }
+        return registry.find(PREFIX + name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
+    }
+}

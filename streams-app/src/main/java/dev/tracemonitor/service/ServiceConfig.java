@@ -1,0 +1,153 @@
+package dev.tracemonitor.service;
+
+import dev.tracemonitor.topology.Topics;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The service's own settings, in Kafka's {@link ConfigDef} style: each key with its type, default and documentation.
+ * Every key not defined here is passed through unchanged to the Kafka clients (Streams, the sink's consumer, the
+ * admin client), so security, rack and tuning settings work as they do in any Kafka application.
+ */
+public final class ServiceConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    /** Keys with this prefix go, without it, to the Hadoop configuration of the table storage. */
+    public static final String HADOOP_PREFIX = "trace-monitor.hadoop.";
+    public static final String APPLICATION_ID = "application.id";
+    public static final String STATE_DIR = "state.dir";
+    public static final String WAREHOUSE = "trace-monitor.warehouse";
+    public static final String FLUSH_INTERVAL = "trace-monitor.flush.interval";
+    public static final String SINK_ENABLED = "trace-monitor.sink.enabled";
+    public static final String STREAMS_ENABLED = "trace-monitor.streams.enabled";
+    public static final String SINK_GROUP_ID = "trace-monitor.sink.group.id";
+    public static final String SINK_MAX_ROWS_PER_FILE = "trace-monitor.sink.max.rows.per.file";
+    public static final String JUDGE_BACKEND = "trace-monitor.judge.backend";
+    public static final String JUDGE_MAX_IN_FLIGHT = "trace-monitor.judge.max.in.flight";
+    public static final String JUDGE_MAX_ATTEMPTS = "trace-monitor.judge.max.attempts";
+    public static final String JUDGE_RATE_LIMIT = "trace-monitor.judge.rate.limit";
+    public static final String SCORING_DEADLINE = "trace-monitor.scoring.deadline";
+    public static final String TOPIC_TRACES = "trace-monitor.topic.traces";
+    public static final String TOPIC_MONITOR_CONFIG = "trace-monitor.topic.monitor-config";
+    public static final String TOPIC_MONITOR_STATUS = "trace-monitor.topic.monitor-status";
+    public static final String TOPIC_FEEDBACK = "trace-monitor.topic.feedback";
+    public static final String TOPIC_ASSESSED = "trace-monitor.topic.assessed";
+    public static final String TOPIC_DLQ = "trace-monitor.topic.dlq";
+    public static final String TOPIC_PARTITIONS = "trace-monitor.topic.partitions";
+    public static final String TOPIC_REPLICATION_FACTOR = "trace-monitor.topic.replication.factor";
+    public static final String TOPIC_CREATE = "trace-monitor.topic.create";
+
+    public static final ConfigDef CONFIG = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
+                    "Kafka bootstrap servers.")
+            .define(APPLICATION_ID, Type.STRING, "trace-monitor", Importance.HIGH,
+                    "Kafka Streams application id: the consumer group and the prefix of internal topics.")
+            .define(STATE_DIR, Type.STRING, defaultStateDir(), Importance.MEDIUM,
+                    "Directory of Kafka Streams' local state (pending judge tasks, traces awaiting feedback).")
+            .define(WAREHOUSE, Type.STRING, "warehouse", Importance.HIGH,
+                    "Root of the Delta tables: a local path or a Hadoop URI (file:, s3a:, abfs:). Each monitor writes"
+                            + " <warehouse>/<catalog_name>/<schema_name>/trace_logs_<experiment_id>.")
+            .define(FLUSH_INTERVAL, Type.STRING, "PT15M", durationValidator(), Importance.HIGH,
+                    "How often the sink commits a Delta version per table, as an ISO-8601 duration aligned to the"
+                            + " clock (PT15M commits at :00, :15, :30, :45).")
+            .define(STREAMS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Run the Kafka Streams topology in this process.")
+            .define(SINK_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Run the Delta sink in this process.")
+            .define(SINK_GROUP_ID, Type.STRING, "trace-monitor-delta-sink", Importance.MEDIUM,
+                    "Consumer group of the Delta sink; also the prefix of its Delta transaction ids.")
+            .define(SINK_MAX_ROWS_PER_FILE, Type.LONG, 50_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "The sink rolls to a new Parquet file after this many rows, bounding memory.")
+            .define(JUDGE_BACKEND, Type.STRING, "local", ConfigDef.ValidString.in("local", "llm"), Importance.HIGH,
+                    "Judge backend: local (offline embeddings and rules). llm (an OpenAI-compatible endpoint) is reserved and not implemented yet: it fails at start.")
+            .define(JUDGE_MAX_IN_FLIGHT, Type.INT, 16, ConfigDef.Range.between(1, 1024), Importance.MEDIUM,
+                    "Maximum judge calls running at once in this instance.")
+            .define(JUDGE_MAX_ATTEMPTS, Type.INT, 4, ConfigDef.Range.between(1, 20), Importance.LOW,
+                    "Attempts per judge call before an error Assessment is written.")
+            .define(JUDGE_RATE_LIMIT, Type.DOUBLE, 0.0, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "Most judge calls per second from this instance to the judge endpoint (0: unlimited).")
+            .define(SCORING_DEADLINE, Type.STRING, "PT10M", durationValidator(), Importance.MEDIUM,
+                    "How long a sampled trace waits for its judges before it is written with the feedback so far.")
+            .define(TOPIC_TRACES, Type.STRING, "traces", Importance.MEDIUM, "Input topic of traces.")
+            .define(TOPIC_MONITOR_CONFIG, Type.STRING, "monitor-config", Importance.MEDIUM,
+                    "Compacted topic of monitor configs, keyed by experiment_id.")
+            .define(TOPIC_MONITOR_STATUS, Type.STRING, "monitor-status", Importance.MEDIUM,
+                    "Compacted topic of status events answering each config publish.")
+            .define(TOPIC_FEEDBACK, Type.STRING, "trace-feedback", Importance.MEDIUM,
+                    "Output topic: one Assessment per judge result.")
+            .define(TOPIC_ASSESSED, Type.STRING, "traces-assessed", Importance.MEDIUM,
+                    "Output topic: each trace with its assessments; what the Delta sink reads.")
+            .define(TOPIC_DLQ, Type.STRING, "traces-dlq", Importance.MEDIUM,
+                    "Dead-letter topic for records that cannot be traces.")
+            .define(TOPIC_PARTITIONS, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Partitions of topics the service creates.")
+            .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
+                    "Replication factor of topics the service creates (-1: the broker default).")
+            .define(TOPIC_CREATE, Type.BOOLEAN, true, Importance.LOW,
+                    "Create missing topics at start, with cleanup.policy=compact for the config and status topics.");
+
+    public ServiceConfig(Map<?, ?> props) {
+        super(CONFIG, props, false);
+    }
+
+    public static ServiceConfig of(Properties props) {
+        return new ServiceConfig(props);
+    }
+
+    public Duration duration(String key) {
+        return Duration.parse(getString(key));
+    }
+
+    public Topics topics() {
+        return new Topics(getString(TOPIC_TRACES), getString(TOPIC_MONITOR_CONFIG), getString(TOPIC_MONITOR_STATUS),
+                getString(TOPIC_FEEDBACK), getString(TOPIC_ASSESSED), getString(TOPIC_DLQ));
+    }
+
+    /** Hadoop settings for the table storage (e.g. {@code fs.s3a.*}), given as {@code trace-monitor.hadoop.<key>}. */
+    public Map<String, String> hadoopProperties() {
+        Map<String, String> hadoop = new HashMap<>();
+        originals().forEach((k, v) -> {
+            if (k.startsWith(HADOOP_PREFIX)) {
+                hadoop.put(k.substring(HADOOP_PREFIX.length()), String.valueOf(v));
+            }
+        });
+        return hadoop;
+    }
+
+    /** The Kafka client settings: bootstrap.servers and every key this class does not define. */
+    public Map<String, Object> kafkaProperties() {
+        Map<String, Object> kafka = new HashMap<>();
+        originals().forEach((k, v) -> {
+            if ((!CONFIG.names().contains(k) && !k.startsWith(HADOOP_PREFIX)) || k.equals(BOOTSTRAP_SERVERS)) {
+                kafka.put(k, v);
+            }
+        });
+        kafka.put(BOOTSTRAP_SERVERS, getString(BOOTSTRAP_SERVERS));
+        return kafka;
+    }
+
+    private static String defaultStateDir() {
+        return System.getProperty("java.io.tmpdir") + "/trace-monitor-state";
+    }
+
+    private static ConfigDef.Validator durationValidator() {
+        return (name, value) -> {
+            try {
+                Duration d = Duration.parse(String.valueOf(value));
+                if (d.isNegative() || d.isZero()) {
+                    throw new ConfigException(name, value, "must be a positive ISO-8601 duration such as PT15M");
+                }
+            } catch (DateTimeParseException e) {
+                throw new ConfigException(name, value, "must be an ISO-8601 duration such as PT15M or PT5S");
+            }
+        };
+    }
+}

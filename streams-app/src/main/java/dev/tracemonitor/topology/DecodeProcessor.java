@@ -1,0 +1,61 @@
+package dev.tracemonitor.topology;
+
+import dev.tracemonitor.metrics.TraceMonitorMetrics;
+import dev.tracemonitor.model.InvalidTraceException;
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.model.TraceJsonCodec;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes MLflow trace JSON. A record that cannot be a trace goes, unchanged, to the dead-letter topic with headers
+ * giving the reason and its source topic/partition/offset; the stream goes on.
+ */
+final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DecodeProcessor.class);
+
+    private final TraceMonitorMetrics metrics;
+    private ProcessorContext<Object, Object> context;
+
+    DecodeProcessor(TraceMonitorMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        metrics.traceIn();
+        Trace trace;
+        try {
+            trace = TraceJsonCodec.decode(record.value());
+        } catch (InvalidTraceException e) {
+            deadLetter(record, e.getMessage(), "invalid_trace");
+            return;
+        } catch (RuntimeException e) {
+            deadLetter(record, "undecodable: " + e, "undecodable");
+            return;
+        }
+        context.forward(new Record<>(trace.traceId(), trace, record.timestamp()), TraceMonitorTopology.ROUTE);
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, String reason, String kind) {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        String topic = meta == null ? "unknown" : meta.topic();
+        int partition = meta == null ? -1 : meta.partition();
+        long offset = meta == null ? -1 : meta.offset();
+        LOG.warn("dead-lettering record {}-{}@{}: {}", topic, partition, offset, reason);
+        metrics.deadLettered(kind);
+        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(),
+                DeadLetters.headers(record.headers(), "decode", reason, topic, partition, offset)),
+                TraceMonitorTopology.DLQ_SINK);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.tracemonitor.topology;
+
+import dev.tracemonitor.config.MonitorRecord;
+import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.metrics.TraceMonitorMetrics;
+import dev.tracemonitor.model.MonitorConfig;
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.sampling.Sampler;
+import dev.tracemonitor.sampling.Sampler.JudgeSpec;
+import dev.tracemonitor.sink.TableAddress;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Joins each trace with the monitor in force for its experiment (the global store of {@code monitor-status}) and
+ * decides, deterministically, which judges run on it. Traces of experiments without a monitor are counted and dropped.
+ */
+final class RouteProcessor implements Processor<String, Trace, String, PlannedTrace> {
+
+    private final TraceMonitorMetrics metrics;
+    private final Map<String, CachedMonitor> cache = new HashMap<>();
+    private ProcessorContext<String, PlannedTrace> context;
+    private KeyValueStore<String, byte[]> monitors;
+
+    RouteProcessor(TraceMonitorMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, PlannedTrace> context) {
+        this.context = context;
+        this.monitors = context.getStateStore(TraceMonitorTopology.MONITORS_STORE);
+    }
+
+    @Override
+    public void process(Record<String, Trace> record) {
+        Trace trace = record.value();
+        String experimentId = trace.info().experimentId();
+        MonitorRecord monitor = experimentId == null ? null : monitorFor(experimentId);
+        if (monitor == null) {
+            metrics.notMonitored();
+            return;
+        }
+        MonitorConfig config = monitor.config();
+        List<JudgeSpec> judges = Sampler.selectedJudges(config, trace.traceId());
+        judges.forEach(j -> metrics.sampled(j.name()));
+        TableAddress table = new TableAddress(config.catalogName(), config.schemaName(), config.experimentId());
+        context.forward(record.withValue(new PlannedTrace(trace, table, judges, monitor.version())));
+    }
+
+    private MonitorRecord monitorFor(String experimentId) {
+        byte[] raw = monitors.get(experimentId);
+        if (raw == null) {
+            cache.remove(experimentId);
+            return null;
+        }
+        CachedMonitor cached = cache.get(experimentId);
+        if (cached == null || !Arrays.equals(cached.raw, raw)) {
+            cached = new CachedMonitor(raw, MonitorStatus.decode(raw).inForce());
+            cache.put(experimentId, cached);
+        }
+        return cached.monitor;
+    }
+
+    private record CachedMonitor(byte[] raw, MonitorRecord monitor) {
+    }
+}

@@ -1,0 +1,270 @@
+package dev.tracemonitor.topology;
+
+import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.Verdict;
+import dev.tracemonitor.metrics.TraceMonitorMetrics;
+import dev.tracemonitor.model.Assessment;
+import dev.tracemonitor.model.Feedback;
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.sampling.Sampler.JudgeSpec;
+import dev.tracemonitor.scoring.Completion;
+import dev.tracemonitor.scoring.JudgeFactory;
+import dev.tracemonitor.scoring.JudgeTask;
+import dev.tracemonitor.scoring.PermanentJudgeException;
+import dev.tracemonitor.scoring.RetryableJudgeException;
+import dev.tracemonitor.scoring.ScoringEngine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores and assembles. Each sampled trace is kept in a changelogged store with the judges it awaits (the durable
+ * queue of pending (trace, judge) tasks); calls run on the {@link ScoringEngine}'s threads; completed results are
+ * forwarded from a short wall-clock punctuator on the stream thread: each Assessment to {@code trace-feedback} at
+ * once, and the trace with all its assessments to {@code traces-assessed} when the last judge has answered or the
+ * scoring deadline has passed. Unsampled traces pass straight through. After a restart, pending tasks are re-issued.
+ */
+final class ScoringProcessor implements Processor<String, PlannedTrace, String, byte[]> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
+    static final String CONFIG_VERSION_KEY = "trace_monitor.config_version";
+
+    private final ScoringEngine engine;
+    private final JudgeFactory judges;
+    private final TraceMonitorMetrics metrics;
+    private final Duration deadline;
+    private final Duration drainInterval;
+    private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final Set<String> submitted = new HashSet<>();
+
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, byte[]> awaiting;
+    private KeyValueStore<String, byte[]> results;
+
+    ScoringProcessor(ScoringEngine engine, JudgeFactory judges, TraceMonitorMetrics metrics, Duration deadline,
+                     Duration drainInterval) {
+        this.engine = engine;
+        this.judges = judges;
+        this.metrics = metrics;
+        this.deadline = deadline;
+        this.drainInterval = drainInterval;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.awaiting = context.getStateStore(TraceMonitorTopology.AWAITING_STORE);
+        this.results = context.getStateStore(TraceMonitorTopology.RESULTS_STORE);
+        context.schedule(drainInterval, PunctuationType.WALL_CLOCK_TIME, now -> drainCompletions());
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::releaseExpired);
+        reissuePending();
+    }
+
+    @Override
+    public void process(Record<String, PlannedTrace> record) {
+        PlannedTrace plan = record.value();
+        if (plan.judges().isEmpty()) {
+            emitAssessed(plan, List.of());
+            return;
+        }
+        String traceId = plan.trace().traceId();
+        if (awaiting.get(traceId) != null) {
+            LOG.debug("trace {} is already being scored; duplicate ignored", traceId);
+            return;
+        }
+        long deadlineMillis = context.currentSystemTimeMs() + deadline.toMillis();
+        awaiting.put(traceId, StoreCodec.encodeAwaiting(new AwaitingTrace(plan, deadlineMillis)));
+        for (JudgeSpec spec : plan.judges()) {
+            submit(new JudgeTask(traceId, spec, plan.configVersion()), plan.trace());
+        }
+    }
+
+    private void submit(JudgeTask task, Trace trace) {
+        if (submitted.add(task.key())) {
+            Judge judge = judges.judgeFor(task.judge());
+            engine.submit(task, judge, trace, completions::add);
+        }
+    }
+
+    private void reissuePending() {
+        int reissued = 0;
+        try (KeyValueIterator<String, byte[]> it = awaiting.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> entry = it.next();
+                AwaitingTrace trace = StoreCodec.decodeAwaiting(entry.value);
+                for (JudgeSpec spec : trace.plan().judges()) {
+                    JudgeTask task = new JudgeTask(entry.key, spec, trace.plan().configVersion());
+                    if (results.get(task.key()) == null) {
+                        submit(task, trace.plan().trace());
+                        reissued++;
+                    }
+                }
+            }
+        }
+        if (reissued > 0) {
+            LOG.info("re-issued {} pending judge tasks after restart or rebalance", reissued);
+        }
+    }
+
+    private void drainCompletions() {
+        Completion completion;
+        Map<String, AwaitingTrace> touched = new HashMap<>();
+        while ((completion = completions.poll()) != null) {
+            JudgeTask task = completion.task();
+            submitted.remove(task.key());
+            if (results.get(task.key()) != null) {
+                continue;
+            }
+            Judge judge = judges.judgeFor(task.judge());
+            List<Assessment> assessments = toAssessments(completion, judge);
+            for (Assessment assessment : assessments) {
+                context.forward(new Record<>(task.traceId(), TraceJsonCodec.encodeAssessment(assessment),
+                        context.currentSystemTimeMs()), TraceMonitorTopology.FEEDBACK_SINK);
+                metrics.feedbackOut();
+            }
+            byte[] awaitingBytes = awaiting.get(task.traceId());
+            if (awaitingBytes == null) {
+                metrics.lateFeedback();
+                continue;
+            }
+            String notApplicable = completion.outcome() != null ? completion.outcome().notApplicableReason() : null;
+            results.put(task.key(), StoreCodec.encodeResult(assessments, notApplicable));
+            touched.computeIfAbsent(task.traceId(), id -> StoreCodec.decodeAwaiting(awaitingBytes));
+        }
+        touched.forEach((traceId, trace) -> {
+            if (allAnswered(trace)) {
+                release(trace);
+            }
+        });
+    }
+
+    private void releaseExpired(long now) {
+        List<AwaitingTrace> expired = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = awaiting.all()) {
+            while (it.hasNext()) {
+                AwaitingTrace trace = StoreCodec.decodeAwaiting(it.next().value);
+                if (trace.deadlineMillis() <= now) {
+                    expired.add(trace);
+                }
+            }
+        }
+        for (AwaitingTrace trace : expired) {
+            LOG.warn("scoring deadline passed for trace {}; writing it with the feedback received so far",
+                    trace.plan().trace().traceId());
+            release(trace);
+        }
+    }
+
+    private boolean allAnswered(AwaitingTrace trace) {
+        String traceId = trace.plan().trace().traceId();
+        for (JudgeSpec spec : trace.plan().judges()) {
+            if (results.get(JudgeTask.resultKey(traceId, spec.name())) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void release(AwaitingTrace trace) {
+        String traceId = trace.plan().trace().traceId();
+        List<Assessment> assessments = new ArrayList<>();
+        for (JudgeSpec spec : trace.plan().judges()) {
+            String key = JudgeTask.resultKey(traceId, spec.name());
+            byte[] result = results.get(key);
+            if (result != null) {
+                assessments.addAll(StoreCodec.decodeResultAssessments(result));
+                results.delete(key);
+            }
+        }
+        awaiting.delete(traceId);
+        emitAssessed(trace.plan(), assessments);
+    }
+
+    private void emitAssessed(PlannedTrace plan, List<Assessment> newAssessments) {
+        Trace trace = plan.trace();
+        if (!newAssessments.isEmpty()) {
+            List<Assessment> all = new ArrayList<>(trace.info().assessments());
+            all.addAll(newAssessments);
+            trace = trace.withAssessments(all);
+        }
+        RecordHeaders headers = new RecordHeaders();
+        plan.table().writeTo(headers);
+        context.forward(new Record<>(trace.traceId(), TraceJsonCodec.encode(trace), context.currentSystemTimeMs(), headers),
+                TraceMonitorTopology.ASSESSED_SINK);
+        metrics.traceAssessed(!plan.judges().isEmpty());
+    }
+
+    private List<Assessment> toAssessments(Completion completion, Judge judge) {
+        JudgeTask task = completion.task();
+        long now = context.currentSystemTimeMs();
+        Map<String, String> baseMetadata = Map.of(CONFIG_VERSION_KEY, Long.toString(task.configVersion()),
+                "trace_monitor.judge", task.judge().name());
+        List<Assessment> list = new ArrayList<>();
+        if (completion.failed()) {
+            metrics.judgeOutcome(task.judge().name(), "error");
+            list.add(new Assessment(Assessment.deterministicId(task.traceId(), task.judge().name(), null),
+                    task.judge().name(), task.traceId(), null, judge.source(), now, now,
+                    Feedback.error(errorCode(completion.failure()), describe(completion)), null, baseMetadata));
+            return list;
+        }
+        if (!completion.outcome().applicable()) {
+            metrics.judgeOutcome(task.judge().name(), "not_applicable");
+            return list;
+        }
+        for (Verdict v : completion.outcome().verdicts()) {
+            Map<String, String> metadata = new HashMap<>(v.metadata());
+            metadata.putAll(baseMetadata);
+            Feedback feedback = v.error() != null ? new Feedback(null, v.error()) : Feedback.of(v.value());
+            metrics.judgeOutcome(v.assessmentName(), outcomeLabel(feedback));
+            list.add(new Assessment(Assessment.deterministicId(task.traceId(), v.assessmentName(), v.spanId()),
+                    v.assessmentName(), task.traceId(), v.spanId(), judge.source(), now, now, feedback,
+                    v.rationale(), metadata));
+        }
+        return list;
+    }
+
+    private static String outcomeLabel(Feedback feedback) {
+        if (feedback.isError()) {
+            return "error";
+        }
+        Object value = feedback.value();
+        if ("yes".equals(value) || Boolean.TRUE.equals(value)) {
+            return "yes";
+        }
+        if ("no".equals(value) || Boolean.FALSE.equals(value)) {
+            return "no";
+        }
+        return "other";
+    }
+
+    private static String errorCode(Throwable failure) {
+        if (failure instanceof PermanentJudgeException permanent) {
+            return permanent.errorCode();
+        }
+        return failure instanceof RetryableJudgeException ? "RETRIES_EXHAUSTED" : "JUDGE_FAILED";
+    }
+
+    private static String describe(Completion completion) {
+        Throwable failure = completion.failure();
+        String message = failure.getMessage() == null ? failure.getClass().getSimpleName()
+                : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        return "failed after " + completion.attempts() + " attempt(s): " + message;
+    }
+}

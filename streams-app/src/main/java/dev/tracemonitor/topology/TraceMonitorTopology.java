@@ -1,0 +1,81 @@
+package dev.tracemonitor.topology;
+
+import dev.tracemonitor.metrics.TraceMonitorMetrics;
+import dev.tracemonitor.scoring.JudgeFactory;
+import dev.tracemonitor.scoring.ScoringEngine;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The Kafka Streams topology: decode traces (bad ones to the DLQ), join each with its monitor, sample, score
+ * asynchronously, publish feedback, and publish each trace with its assessments to {@code traces-assessed}. A second
+ * sub-topology validates monitor configs and answers on {@code monitor-status}, which feeds the global store of
+ * monitors in force.
+ */
+public final class TraceMonitorTopology {
+
+    static final String TRACES_SOURCE = "traces-source";
+    static final String DECODE = "decode";
+    static final String ROUTE = "route";
+    static final String SCORE = "score";
+    static final String DLQ_SINK = "dlq-sink";
+    static final String FEEDBACK_SINK = "feedback-sink";
+    static final String ASSESSED_SINK = "assessed-sink";
+    static final String CONFIG_SOURCE = "monitor-config-source";
+    static final String VALIDATE = "validate-config";
+    static final String STATUS_SINK = "monitor-status-sink";
+    static final String STATUS_SOURCE = "monitor-status-source";
+    static final String MONITORS_UPDATER = "monitors-updater";
+
+    public static final String MONITORS_STORE = "monitors";
+    public static final String CONFIG_IN_FORCE_STORE = "monitor-config-in-force";
+    public static final String AWAITING_STORE = "scoring-awaiting";
+    public static final String RESULTS_STORE = "scoring-results";
+
+    /** The scoring deadline and how often completed judge calls are forwarded. */
+    public record Settings(Duration scoringDeadline, Duration drainInterval) {
+        public static Settings defaults() {
+            return new Settings(Duration.ofMinutes(10), Duration.ofMillis(100));
+        }
+    }
+
+    private TraceMonitorTopology() {
+    }
+
+    public static Topology build(Topics topics, Settings settings, ScoringEngine engine, JudgeFactory judges,
+                                 TraceMonitorMetrics metrics) {
+        Topology topology = new Topology();
+
+        topology.addSource(CONFIG_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.monitorConfig());
+        topology.addProcessor(VALIDATE, ConfigValidationProcessor::new, CONFIG_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONFIG_IN_FORCE_STORE),
+                Serdes.String(), Serdes.ByteArray()), VALIDATE);
+        topology.addSink(STATUS_SINK, topics.monitorStatus(), new StringSerializer(), new ByteArraySerializer(), VALIDATE);
+
+        topology.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(MONITORS_STORE), Serdes.String(),
+                        Serdes.ByteArray()).withLoggingDisabled(),
+                STATUS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.monitorStatus(),
+                MONITORS_UPDATER, MonitorsUpdater::new);
+
+        topology.addSource(TRACES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.traces());
+        topology.addProcessor(DECODE, () -> new DecodeProcessor(metrics), TRACES_SOURCE);
+        topology.addProcessor(ROUTE, () -> new RouteProcessor(metrics), DECODE);
+        topology.addProcessor(SCORE, () -> new ScoringProcessor(engine, judges, metrics, settings.scoringDeadline(),
+                settings.drainInterval()), ROUTE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AWAITING_STORE),
+                Serdes.String(), Serdes.ByteArray()), SCORE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULTS_STORE),
+                Serdes.String(), Serdes.ByteArray()), SCORE);
+        topology.addSink(DLQ_SINK, topics.dlq(), new ByteArraySerializer(), new ByteArraySerializer(), DECODE);
+        topology.addSink(FEEDBACK_SINK, topics.feedback(), new StringSerializer(), new ByteArraySerializer(), SCORE);
+        topology.addSink(ASSESSED_SINK, topics.assessed(), new StringSerializer(), new ByteArraySerializer(), SCORE);
+        return topology;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.tracemonitor.judges.local;
+
+import static dev.tracemonitor.judges.local.SafetyJudgeTest.single;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.JudgeOutcome;
+import dev.tracemonitor.judges.Verdict;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RelevanceToQueryJudgeTest {
+
+    private static LocalJudgeBackend backend;
+    private static Judge relevance;
+
+    @BeforeAll
+    static void setUp() {
+        backend = new LocalJudgeBackend();
+        relevance = backend.builtin(BuiltinJudges.RELEVANCE_TO_QUERY);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        backend.close();
+    }
+
+    @Test
+    void relevantAnswerIsYes() throws Exception {
+        Verdict verdict = single(relevance.evaluate(TestTraces.qa("How do I reset my password?",
+                "To reset your password, open Settings, choose Security and click 'Reset password'. "
+                        + "You will receive an email with a link.")));
+
+        assertThat(verdict.assessmentName()).isEqualTo("relevance_to_query");
+        assertThat(verdict.spanId()).isNull();
+        assertThat(verdict.value()).isEqualTo("yes");
+        assertThat(Double.parseDouble(verdict.metadata().get("similarity")))
+                .isGreaterThanOrEqualTo(LocalJudgeSettings.DEFAULT_RELEVANCE_THRESHOLD);
+    }
+
+    @Test
+    void clearlyIrrelevantAnswerIsNo() throws Exception {
+        Verdict verdict = single(relevance.evaluate(TestTraces.qa("How do I reset my password?",
+                "Bananas are rich in potassium and grow in tropical climates.")));
+
+        assertThat(verdict.value()).isEqualTo("no");
+        assertThat(Double.parseDouble(verdict.metadata().get("similarity")))
+                .isLessThan(LocalJudgeSettings.DEFAULT_RELEVANCE_THRESHOLD);
+    }
+
+    @Test
+    void rationaleStatesTheSimilarityAndTheThreshold() throws Exception {
+        Verdict verdict = single(relevance.evaluate(TestTraces.qa("What is the capital of France?",
+                "Bananas are rich in potassium.")));
+
+        String similarity = Texts.similarity(Double.parseDouble(verdict.metadata().get("similarity")));
+        assertThat(verdict.rationale())
+                .contains("cosine similarity", similarity, "below the threshold 0.30", "not relevant");
+        assertThat(verdict.metadata()).containsEntry("threshold", "0.3000");
+    }
+
+    @Test
+    void thresholdIsConfigurable() throws Exception {
+        try (LocalJudgeBackend strict = new LocalJudgeBackend(
+                LocalJudgeSettings.defaults().withThresholds(0.99, 0.30, 0.50))) {
+            Verdict verdict = single(strict.builtin(BuiltinJudges.RELEVANCE_TO_QUERY)
+                    .evaluate(TestTraces.qa("What is the capital of France?", "The capital of France is Paris.")));
+
+            assertThat(verdict.value()).isEqualTo("no");
+            assertThat(verdict.rationale()).contains("threshold 0.99");
+        }
+    }
+
+    @Test
+    void missingResponseIsNotApplicable() throws Exception {
+        JudgeOutcome outcome = relevance.evaluate(TestTraces.trace("tr-1").request("What is MLflow?").build());
+
+        assertThat(outcome.applicable()).isFalse();
+        assertThat(outcome.notApplicableReason()).contains("no response");
+    }
+
+    @Test
+    void blankRequestIsNotApplicable() throws Exception {
+        JudgeOutcome outcome = relevance.evaluate(TestTraces.qa("   ", "MLflow is an open source platform."));
+
+        assertThat(outcome.applicable()).isFalse();
+        assertThat(outcome.notApplicableReason()).contains("no request");
+    }
+}

@@ -1,0 +1,91 @@
+package dev.tracemonitor.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tracemonitor.quickstart.DemoTraces;
+import dev.tracemonitor.testing.TestTraces;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TraceJsonCodecTest {
+
+    /** The shape MLflow 3 writes with Trace.to_json(): protobuf-JSON timestamps and durations, JSON-encoded attributes. */
+    private static final String MLFLOW_TRACE = """
+            {"info": {"trace_id": "tr-abc", "client_request_id": "req-1",
+              "trace_location": {"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": "42"}},
+              "request_time": "2025-06-01T12:00:00.250Z", "execution_duration": "1.5s", "state": "OK",
+              "request_preview": "{\\"question\\": \\"hi\\"}", "response_preview": "hello",
+              "trace_metadata": {"mlflow.trace_schema.version": "3"}, "tags": {"env": "prod"},
+              "assessments": [{"assessment_id": "a-1", "assessment_name": "user_ok", "trace_id": "tr-abc",
+                "source": {"source_type": "HUMAN", "source_id": "bob"},
+                "create_time": "2025-06-01T12:01:00Z", "last_update_time": "2025-06-01T12:01:00Z",
+                "feedback": {"value": true}}]},
+             "data": {"spans": [
+               {"trace_id": "dHItYWJj", "span_id": "AAAAAAAAAAE=", "parent_span_id": null, "name": "chain",
+                "start_time_unix_nano": 1748779200250000000, "end_time_unix_nano": 1748779201750000000,
+                "status": {"code": "STATUS_CODE_OK", "message": ""}, "events": [],
+                "attributes": {"mlflow.spanType": "\\"CHAIN\\"", "mlflow.spanInputs": "{\\"question\\": \\"hi\\"}",
+                               "mlflow.spanOutputs": "\\"hello\\""}},
+               {"trace_id": "dHItYWJj", "span_id": "AAAAAAAAAAI=", "parent_span_id": "AAAAAAAAAAE=", "name": "retrieve",
+                "start_time_unix_nano": 1748779200300000000, "end_time_unix_nano": 1748779200400000000,
+                "status": {"code": "STATUS_CODE_OK", "message": ""}, "events": [],
+                "attributes": {"mlflow.spanType": "\\"RETRIEVER\\"", "mlflow.spanInputs": "{\\"query\\": \\"hi\\"}",
+                  "mlflow.spanOutputs": "[{\\"page_content\\": \\"greetings\\", \\"metadata\\": {\\"doc_uri\\": \\"d1\\", \\"chunk_id\\": \\"1\\"}, \\"id\\": \\"x\\"}]"}}]}}
+            """;
+
+    @Test
+    void decodesWhatMlflowWrites() {
+        Trace trace = TraceJsonCodec.decode(TestTraces.utf8(MLFLOW_TRACE));
+        assertThat(trace.traceId()).isEqualTo("tr-abc");
+        assertThat(trace.info().experimentId()).isEqualTo("42");
+        assertThat(trace.info().requestTimeMillis()).isEqualTo(1748779200250L);
+        assertThat(trace.info().executionDurationMillis()).isEqualTo(1500L);
+        assertThat(trace.info().assessments()).singleElement()
+                .satisfies(a -> assertThat(a.feedback().value()).isEqualTo(true));
+        assertThat(trace.rootSpan().name()).isEqualTo("chain");
+        assertThat(TraceText.request(trace)).isEqualTo("hi");
+        assertThat(TraceText.response(trace)).isEqualTo("hello");
+        assertThat(TraceText.topLevelRetrievals(trace)).singleElement().satisfies(r -> {
+            assertThat(r.spanId()).isEqualTo("AAAAAAAAAAI=");
+            assertThat(r.documents()).containsExactly(new RetrievedDocument("greetings", "d1", "1", "x"));
+        });
+    }
+
+    @Test
+    void encodeThenDecodeKeepsEverything() {
+        for (DemoTraces.DemoRecord record : new DemoTraces(1, "42", 1_700_000_000_000L).generate(50, 0)) {
+            Trace trace = TraceJsonCodec.decode(record.value());
+            assertThat(TraceJsonCodec.decode(TraceJsonCodec.encode(trace))).isEqualTo(trace);
+        }
+    }
+
+    @Test
+    void chatRequestIsTheLastUserMessageAndChatResponseTheFirstChoice() {
+        Trace trace = TraceJsonCodec.decode(TestTraces.chat("t", "1", "what is kafka?", "a log"));
+        assertThat(TraceText.request(trace)).isEqualTo("what is kafka?");
+        assertThat(TraceText.response(trace)).isEqualTo("a log");
+    }
+
+    @Test
+    void rejectsWhatCannotBeATraceWithAReason() {
+        List<String> bad = List.of("", "not json", "[1]", "{\"data\": {}}", "{\"info\": {}}",
+                "{\"info\": {\"trace_id\": \"t\"}}",
+                "{\"info\": {\"trace_id\": \"t\", \"request_time\": \"noon\"}}",
+                "{\"info\": {\"trace_id\": \"t\", \"request_time\": 1}, \"data\": {\"spans\": 3}}",
+                "{\"info\": {\"trace_id\": \"t\", \"request_time\": 1}, \"data\": {\"spans\": [{\"name\": \"no id\"}]}}");
+        for (String json : bad) {
+            assertThatThrownBy(() -> TraceJsonCodec.decode(TestTraces.utf8(json)))
+                    .as(json).isInstanceOf(InvalidTraceException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).isNotBlank().doesNotStartWith("null"));
+        }
+    }
+
+    @Test
+    void assessmentIdIsDeterministicPerTraceNameAndSpan() {
+        String a = Assessment.deterministicId("t1", "safety", null);
+        assertThat(Assessment.deterministicId("t1", "safety", null)).isEqualTo(a);
+        assertThat(Assessment.deterministicId("t1", "safety", "s1")).isNotEqualTo(a);
+        assertThat(Assessment.deterministicId("t2", "safety", null)).isNotEqualTo(a);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.tracemonitor.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.JudgeOutcome;
+import dev.tracemonitor.judges.Verdict;
+import dev.tracemonitor.metrics.TraceMonitorMetrics;
+import dev.tracemonitor.model.AssessmentSource;
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.sampling.Sampler.JudgeSpec;
+import dev.tracemonitor.testing.TestTraces;
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class ScoringEngineTest {
+
+    private static final Trace TRACE = TraceJsonCodec.decode(TestTraces.chat("t1", "1", "q", "a"));
+    private final TraceMonitorMetrics metrics = TraceMonitorMetrics.inMemory();
+
+    private interface Body {
+        JudgeOutcome apply() throws Exception;
+    }
+
+    private static Judge judge(Body body) {
+        return new Judge() {
+            @Override
+            public String name() {
+                return "safety";
+            }
+
+            @Override
+            public AssessmentSource source() {
+                return new AssessmentSource(AssessmentSource.CODE, "test");
+            }
+
+            @Override
+            public JudgeOutcome evaluate(Trace trace) throws Exception {
+                return body.apply();
+            }
+        };
+    }
+
+    private static JudgeTask task(String id) {
+        return new JudgeTask(id, new JudgeSpec("safety", 1.0, null), 0);
+    }
+
+    @Test
+    void neverRunsMoreThanMaxInFlightAndCompletesEachTaskOnce() {
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        Queue<Completion> done = new ConcurrentLinkedQueue<>();
+        try (ScoringEngine engine = new ScoringEngine(new ScoringEngine.Settings(3, 1, Duration.ofMillis(1),
+                Duration.ofMillis(1)), metrics)) {
+            Judge slow = judge(() -> {
+                peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+                TimeUnit.MILLISECONDS.sleep(20);
+                running.decrementAndGet();
+                return JudgeOutcome.of(Verdict.of("safety", null, "yes", "ok"));
+            });
+            for (int i = 0; i < 30; i++) {
+                engine.submit(task("t" + i), slow, TRACE, done::add);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> done.size() == 30);
+        }
+        assertThat(peak.get()).isEqualTo(3);
+        assertThat(done).extracting(c -> c.task().traceId()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void retryWaitsAtLeastTheServersRetryAfter() {
+        List<Long> attempts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Queue<Completion> done = new ConcurrentLinkedQueue<>();
+        try (ScoringEngine engine = new ScoringEngine(new ScoringEngine.Settings(2, 3, Duration.ofMillis(1),
+                Duration.ofMillis(2)), metrics)) {
+            engine.submit(task("t"), judge(() -> {
+                attempts.add(System.nanoTime());
+                if (attempts.size() == 1) {
+                    throw new RetryableJudgeException("429", Duration.ofMillis(400));
+                }
+                return JudgeOutcome.of(Verdict.of("safety", null, "yes", "ok"));
+            }), TRACE, done::add);
+            await().atMost(Duration.ofSeconds(10)).until(() -> done.size() == 1);
+        }
+        assertThat(done.peek().failed()).isFalse();
+        assertThat(done.peek().attempts()).isEqualTo(2);
+        assertThat(attempts.get(1) - attempts.get(0)).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(400));
+    }
+
+    @Test
+    void permanentFailureIsNotRetriedAndRetryableOnesStopAtMaxAttempts() {
+        AtomicInteger permanentCalls = new AtomicInteger();
+        AtomicInteger retryableCalls = new AtomicInteger();
+        Queue<Completion> done = new ConcurrentLinkedQueue<>();
+        try (ScoringEngine engine = new ScoringEngine(new ScoringEngine.Settings(2, 4, Duration.ofMillis(1),
+                Duration.ofMillis(2)), metrics)) {
+            engine.submit(task("p"), judge(() -> {
+                permanentCalls.incrementAndGet();
+                throw new PermanentJudgeException("HTTP_401", "unauthorized");
+            }), TRACE, done::add);
+            engine.submit(task("r"), judge(() -> {
+                retryableCalls.incrementAndGet();
+                throw new RetryableJudgeException("HTTP 503", null);
+            }), TRACE, done::add);
+            await().atMost(Duration.ofSeconds(10)).until(() -> done.size() == 2);
+        }
+        assertThat(permanentCalls.get()).isEqualTo(1);
+        assertThat(retryableCalls.get()).isEqualTo(4);
+        assertThat(done).allMatch(Completion::failed);
+    }
+
+    @Test
+    void rateLimitSpacesCalls() throws Exception {
+        RateLimiter limiter = new RateLimiter(50);
+        CountDownLatch warm = new CountDownLatch(1);
+        for (int i = 0; i < 50; i++) {
+            limiter.acquire();
+        }
+        warm.countDown();
+        long start = System.nanoTime();
+        for (int i = 0; i < 25; i++) {
+            limiter.acquire();
+        }
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(400));
+    }
+}

@@ -1,0 +1,77 @@
+package dev.tracemonitor.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class ServiceConfigTest {
+
+    @Test
+    void readmeConfigurationTableListsExactlyTheDefinedKeys() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String section = readme.substring(readme.indexOf("### Configuration"), readme.indexOf("## Topics"));
+        Matcher m = Pattern.compile("(?m)^\\| `([^`]+)` \\|").matcher(section);
+        Set<String> documented = new java.util.HashSet<>();
+        while (m.find()) {
+            documented.add(m.group(1));
+        }
+        assertThat(documented).isEqualTo(ServiceConfig.CONFIG.names());
+    }
+
+    @Test
+    void readmeDefaultsMatchTheCode() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        for (var key : ServiceConfig.CONFIG.configKeys().values()) {
+            if (key.hasDefault() && !key.name.equals(ServiceConfig.STATE_DIR)) {
+                assertThat(readme).as(key.name).contains("| `" + key.name + "` | `" + key.defaultValue + "` |");
+            }
+        }
+    }
+
+    @Test
+    void unknownKeysPassThroughToKafkaAndServiceKeysDoNot() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", "b:9092");
+        props.put("security.protocol", "SASL_SSL");
+        props.put(ServiceConfig.WAREHOUSE, "/w");
+        Map<String, Object> kafka = ServiceConfig.of(props).kafkaProperties();
+        assertThat(kafka).containsEntry("security.protocol", "SASL_SSL").containsEntry("bootstrap.servers", "b:9092")
+                .doesNotContainKey(ServiceConfig.WAREHOUSE);
+    }
+
+    @Test
+    void invalidValueFailsNamingTheKey() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", "b:9092");
+        props.put(ServiceConfig.FLUSH_INTERVAL, "15 minutes");
+        assertThatThrownBy(() -> ServiceConfig.of(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(ServiceConfig.FLUSH_INTERVAL);
+    }
+
+    @Test
+    void environmentVariablesMapToKeys() {
+        Properties props = new Properties();
+        EnvironmentOverrides.apply(Map.of("TRACE_MONITOR_FLUSH_INTERVAL", "PT1M", "KAFKA_BOOTSTRAP_SERVERS", "k:1",
+                "TRACE_MONITOR_TOPIC_MONITOR_CONFIG", "cfg", "PATH", "/bin"), props);
+        assertThat(props).containsEntry(ServiceConfig.FLUSH_INTERVAL, "PT1M").containsEntry("bootstrap.servers", "k:1")
+                .containsEntry(ServiceConfig.TOPIC_MONITOR_CONFIG, "cfg").hasSize(3);
+        for (String key : ServiceConfig.CONFIG.names().stream().filter(k -> k.startsWith("trace-monitor."))
+                .collect(Collectors.toSet())) {
+            Properties p = new Properties();
+            EnvironmentOverrides.apply(Map.of(EnvironmentOverrides.variableFor(key), "v"), p);
+            assertThat(p).containsOnlyKeys(key);
+        }
+        assertThatThrownBy(() -> EnvironmentOverrides.apply(Map.of("TRACE_MONITOR_NOPE", "x"), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("TRACE_MONITOR_NOPE");
+    }
+}

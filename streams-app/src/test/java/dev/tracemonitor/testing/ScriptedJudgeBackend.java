@@ -1,0 +1,89 @@
+package dev.tracemonitor.testing;
+
+import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.JudgeBackend;
+import dev.tracemonitor.judges.JudgeOutcome;
+import dev.tracemonitor.judges.Verdict;
+import dev.tracemonitor.model.AssessmentSource;
+import dev.tracemonitor.model.RetrieverCall;
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.model.TraceText;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A judge backend for tests: verdicts follow simple visible rules ("no" when the response contains "BAD"), judges
+ * that need retriever spans are not applicable without one, and a judge can be made to fail or to hang.
+ */
+public final class ScriptedJudgeBackend implements JudgeBackend {
+
+    public final AtomicInteger calls = new AtomicInteger();
+    public volatile String failingJudge;
+    public volatile String hangingJudge;
+    public final CountDownLatch release = new CountDownLatch(1);
+
+    @Override
+    public Judge builtin(String name) {
+        return judge(name, trace -> {
+            String response = String.valueOf(TraceText.response(trace));
+            List<RetrieverCall> retrievals = TraceText.topLevelRetrievals(trace);
+            String verdict = response.contains("BAD") ? "no" : "yes";
+            return switch (name) {
+                case BuiltinJudges.GROUNDEDNESS -> retrievals.isEmpty() ? JudgeOutcome.notApplicable("no retriever span")
+                        : JudgeOutcome.of(retrievals.stream().map(r -> Verdict.of(name, r.spanId(), verdict, "scripted")).toList());
+                case BuiltinJudges.CHUNK_RELEVANCE -> {
+                    if (retrievals.isEmpty()) {
+                        yield JudgeOutcome.notApplicable("no retriever span");
+                    }
+                    List<Verdict> verdicts = new ArrayList<>();
+                    for (RetrieverCall r : retrievals) {
+                        for (int i = 0; i < r.documents().size(); i++) {
+                            verdicts.add(Verdict.of(name, r.spanId() + "#" + i, "yes", "scripted"));
+                        }
+                        verdicts.add(Verdict.of(BuiltinJudges.CHUNK_RELEVANCE_PRECISION, r.spanId(), 1.0, "scripted"));
+                    }
+                    yield JudgeOutcome.of(verdicts);
+                }
+                default -> JudgeOutcome.of(Verdict.of(name, null, verdict, "scripted"));
+            };
+        });
+    }
+
+    @Override
+    public Judge guidelines(String name, List<String> guidelines) {
+        return judge(name, trace -> JudgeOutcome.of(Verdict.of(name, null, "yes", "follows " + guidelines)));
+    }
+
+    private interface Body {
+        JudgeOutcome apply(Trace trace) throws Exception;
+    }
+
+    private Judge judge(String name, Body body) {
+        return new Judge() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public AssessmentSource source() {
+                return new AssessmentSource(AssessmentSource.CODE, "scripted/" + name);
+            }
+
+            @Override
+            public JudgeOutcome evaluate(Trace trace) throws Exception {
+                calls.incrementAndGet();
+                if (name.equals(hangingJudge)) {
+                    release.await();
+                }
+                if (name.equals(failingJudge)) {
+                    throw new IllegalStateException("scripted failure of " + name);
+                }
+                return body.apply(trace);
+            }
+        };
+    }
+}

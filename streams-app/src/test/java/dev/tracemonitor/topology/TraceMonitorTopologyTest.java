@@ -1,0 +1,210 @@
+package dev.tracemonitor.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.metrics.TraceMonitorMetrics;
+import dev.tracemonitor.model.Assessment;
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.scoring.JudgeFactory;
+import dev.tracemonitor.scoring.ScoringEngine;
+import dev.tracemonitor.sink.TableAddress;
+import dev.tracemonitor.testing.ScriptedJudgeBackend;
+import dev.tracemonitor.testing.TestTraces;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TraceMonitorTopologyTest {
+
+    private static final String MONITOR = """
+            {"experiment_id": "7", "catalog_name": "main", "schema_name": "mon",
+             "assessments_config": {"sample": %s, "assessments": [
+               {"name": "safety"}, {"name": "groundedness"}, {"name": "chunk_relevance", "sample_rate": %s}]}}""";
+
+    @TempDir
+    Path stateDir;
+
+    private final Topics topics = Topics.defaults();
+    private final ScriptedJudgeBackend backend = new ScriptedJudgeBackend();
+    private final TraceMonitorMetrics metrics = TraceMonitorMetrics.inMemory();
+    private ScoringEngine engine;
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> traces;
+    private TestInputTopic<String, byte[]> configs;
+    private TestOutputTopic<String, byte[]> status;
+    private TestOutputTopic<String, byte[]> feedback;
+    private TestOutputTopic<String, byte[]> assessed;
+    private TestOutputTopic<byte[], byte[]> dlq;
+
+    @BeforeEach
+    void start() {
+        engine = new ScoringEngine(new ScoringEngine.Settings(4, 2, Duration.ofMillis(1), Duration.ofMillis(5)), metrics);
+        var topology = TraceMonitorTopology.build(topics, new TraceMonitorTopology.Settings(Duration.ofSeconds(30),
+                Duration.ofMillis(100)), engine, new JudgeFactory(backend), metrics);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(topology, props);
+        traces = driver.createInputTopic(topics.traces(), new ByteArraySerializer(), new ByteArraySerializer());
+        configs = driver.createInputTopic(topics.monitorConfig(), new StringSerializer(), new ByteArraySerializer());
+        status = driver.createOutputTopic(topics.monitorStatus(), new StringDeserializer(), new ByteArrayDeserializer());
+        feedback = driver.createOutputTopic(topics.feedback(), new StringDeserializer(), new ByteArrayDeserializer());
+        assessed = driver.createOutputTopic(topics.assessed(), new StringDeserializer(), new ByteArrayDeserializer());
+        dlq = driver.createOutputTopic(topics.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        backend.release.countDown();
+        driver.close();
+        engine.close();
+    }
+
+    @Test
+    void malformedRecordGoesToDeadLetterTopicUnchangedWithReasonAndSource() {
+        byte[] bad = TestTraces.utf8("{\"info\": {\"request_time\": 1}}");
+        traces.pipeInput(TestTraces.utf8("k1"), bad);
+
+        TestRecord<byte[], byte[]> dead = dlq.readRecord();
+        assertThat(dead.value()).isEqualTo(bad);
+        assertThat(dead.key()).isEqualTo(TestTraces.utf8("k1"));
+        assertThat(DeadLetters.header(dead.headers(), DeadLetters.ERROR_REASON)).contains("trace_id");
+        assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("traces");
+        assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
+        assertThat(assessed.isEmpty()).isTrue();
+    }
+
+    @Test
+    void traceOfExperimentWithoutMonitorIsCountedAndNotForwarded() {
+        traces.pipeInput(TestTraces.utf8("t1"), TestTraces.chat("t1", "999", "q", "a"));
+
+        assertThat(assessed.isEmpty()).isTrue();
+        assertThat(metrics.count("traces.not_monitored")).isEqualTo(1.0);
+    }
+
+    @Test
+    void validConfigIsAcceptedAndInvalidOneRejectedKeepingThePrevious() {
+        configs.pipeInput("7", TestTraces.utf8(MONITOR.formatted("0.0", "0.0")));
+        MonitorStatus accepted = MonitorStatus.decode(status.readValue());
+        assertThat(accepted.status()).isEqualTo(MonitorStatus.ACCEPTED);
+
+        configs.pipeInput("7", TestTraces.utf8("{\"experiment_id\": \"7\", \"catalog_name\": \"main\", \"schema_name\": \"mon\","
+                + " \"assessments_config\": {\"sample\": 2.0, \"assessments\": []}}"));
+        MonitorStatus rejected = MonitorStatus.decode(status.readValue());
+        assertThat(rejected.status()).isEqualTo(MonitorStatus.REJECTED);
+        assertThat(rejected.reason()).contains("sample must be within [0, 1]");
+        assertThat(rejected.versionInForce()).isEqualTo(accepted.publishedVersion());
+
+        String id = TestTraces.idWithU(0.0, 1.0, "keep");
+        traces.pipeInput(TestTraces.utf8(id), TestTraces.chat(id, "7", "q", "a"));
+        Trace out = TraceJsonCodec.decode(assessed.readValue());
+        assertThat(out.info().assessments()).as("sample 0.0 still in force: no judge ran").isEmpty();
+    }
+
+    @Test
+    void unsampledTracePassesStraightThroughWithItsTableAddress() {
+        configs.pipeInput("7", TestTraces.utf8(MONITOR.formatted("0.5", "0.2")));
+        String id = TestTraces.idWithU(0.5, 1.0, "unsampled");
+        traces.pipeInput(TestTraces.utf8(id), TestTraces.chat(id, "7", "q", "a"));
+
+        TestRecord<String, byte[]> out = assessed.readRecord();
+        assertThat(out.key()).isEqualTo(id);
+        assertThat(TableAddress.fromHeaders(out.headers())).isEqualTo(new TableAddress("main", "mon", "7"));
+        assertThat(TraceJsonCodec.decode(out.value()).info().assessments()).isEmpty();
+        assertThat(backend.calls.get()).isZero();
+    }
+
+    @Test
+    void sampledTraceGetsFeedbackPerJudgeAndOneAssessedRecordWithAllAssessments() {
+        configs.pipeInput("7", TestTraces.utf8(MONITOR.formatted("0.5", "0.2")));
+        String id = TestTraces.idWithU(0.0, 0.2, "sampled");
+        traces.pipeInput(TestTraces.utf8(id), TestTraces.rag(id, "7", "q", "a BAD answer", List.of("c0", "c1")));
+
+        List<TestRecord<String, byte[]>> out = awaitAssessed(1);
+        Trace trace = TraceJsonCodec.decode(out.get(0).value());
+        List<String> names = trace.info().assessments().stream().map(Assessment::assessmentName).toList();
+        assertThat(names).containsExactlyInAnyOrder("safety", "groundedness", "chunk_relevance", "chunk_relevance",
+                "chunk_relevance/precision");
+        assertThat(trace.info().assessments()).filteredOn(a -> a.assessmentName().equals("safety"))
+                .singleElement().satisfies(a -> assertThat(a.feedback().value()).isEqualTo("no"));
+        List<Assessment> published = feedback.readValuesToList().stream().map(TraceJsonCodec::decodeAssessment).toList();
+        assertThat(published).extracting(Assessment::assessmentId)
+                .containsExactlyInAnyOrderElementsOf(trace.info().assessments().stream().map(Assessment::assessmentId).toList());
+        assertThat(published).allSatisfy(a -> assertThat(a.metadata()).containsKey(ScoringProcessor.CONFIG_VERSION_KEY));
+    }
+
+    @Test
+    void judgeThatDoesNotApplyProducesNoFeedbackAndDoesNotHoldTheTrace() {
+        configs.pipeInput("7", TestTraces.utf8(MONITOR.formatted("1.0", "1.0")));
+        traces.pipeInput(TestTraces.utf8("plain"), TestTraces.chat("plain", "7", "q", "fine"));
+
+        Trace trace = TraceJsonCodec.decode(awaitAssessed(1).get(0).value());
+        assertThat(trace.info().assessments()).extracting(Assessment::assessmentName).containsExactly("safety");
+        assertThat(metrics.count("judge.outcomes", "judge", "groundedness", "outcome", "not_applicable")).isEqualTo(1.0);
+    }
+
+    @Test
+    void failingJudgeYieldsAnErrorAssessmentAfterItsAttempts() {
+        backend.failingJudge = "safety";
+        configs.pipeInput("7", TestTraces.utf8(MONITOR.formatted("1.0", "0.0")));
+        traces.pipeInput(TestTraces.utf8("f1"), TestTraces.chat("f1", "7", "q", "a"));
+
+        Trace trace = TraceJsonCodec.decode(awaitAssessed(1).get(0).value());
+        Assessment safety = trace.info().assessments().get(0);
+        assertThat(safety.assessmentName()).isEqualTo("safety");
+        assertThat(safety.feedback().error().errorMessage()).contains("failed after 2 attempt(s)", "scripted failure");
+    }
+
+    @Test
+    void hangingJudgeDoesNotBlockOtherTracesAndTheDeadlineReleasesItsTrace() {
+        backend.hangingJudge = "safety";
+        configs.pipeInput("7", TestTraces.utf8(MONITOR.formatted("0.5", "0.0")));
+        String sampled = TestTraces.idWithU(0.0, 0.5, "hang");
+        String unsampled = TestTraces.idWithU(0.5, 1.0, "free");
+        traces.pipeInput(TestTraces.utf8(sampled), TestTraces.chat(sampled, "7", "q", "a"));
+        traces.pipeInput(TestTraces.utf8(unsampled), TestTraces.chat(unsampled, "7", "q", "a"));
+
+        assertThat(assessed.readRecord().key()).isEqualTo(unsampled);
+        driver.advanceWallClockTime(Duration.ofSeconds(31));
+        TestRecord<String, byte[]> released = assessed.readRecord();
+        assertThat(released.key()).isEqualTo(sampled);
+        assertThat(TraceJsonCodec.decode(released.value()).info().assessments()).isEmpty();
+
+        backend.release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(100));
+            return !feedback.isEmpty();
+        });
+        assertThat(metrics.count("feedback.late")).isEqualTo(1.0);
+        assertThat(assessed.isEmpty()).as("a late result does not write the trace twice").isTrue();
+    }
+
+    private List<TestRecord<String, byte[]>> awaitAssessed(int n) {
+        List<TestRecord<String, byte[]>> out = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(100));
+            out.addAll(assessed.readRecordsToList());
+            return out.size() >= n;
+        });
+        return out;
+    }
+}
