@@ -1,18 +1,15 @@
 package dev.tracemonitor.topology;
 
 import dev.tracemonitor.judges.Judge;
-import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
-import dev.tracemonitor.model.Feedback;
 import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.model.TraceJsonCodec;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
+import dev.tracemonitor.scoring.Assessments;
 import dev.tracemonitor.scoring.Completion;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.JudgeTask;
-import dev.tracemonitor.scoring.PermanentJudgeException;
-import dev.tracemonitor.scoring.RetryableJudgeException;
 import dev.tracemonitor.scoring.ScoringEngine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +41,7 @@ import org.slf4j.LoggerFactory;
 final class ScoringProcessor implements Processor<String, PlannedTrace, String, byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
-    static final String CONFIG_VERSION_KEY = "trace_monitor.config_version";
+    static final String CONFIG_VERSION_KEY = Assessments.CONFIG_VERSION_KEY;
 
     private final ScoringEngine engine;
     private final JudgeFactory judges;
@@ -212,59 +209,14 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
     }
 
     private List<Assessment> toAssessments(Completion completion, Judge judge) {
-        JudgeTask task = completion.task();
-        long now = context.currentSystemTimeMs();
-        Map<String, String> baseMetadata = Map.of(CONFIG_VERSION_KEY, Long.toString(task.configVersion()),
-                "trace_monitor.judge", task.judge().name());
-        List<Assessment> list = new ArrayList<>();
-        if (completion.failed()) {
-            metrics.judgeOutcome(task.judge().name(), "error");
-            list.add(new Assessment(Assessment.deterministicId(task.traceId(), task.judge().name(), null),
-                    task.judge().name(), task.traceId(), null, judge.source(), now, now,
-                    Feedback.error(errorCode(completion.failure()), describe(completion)), null, baseMetadata));
-            return list;
+        List<Assessment> assessments = Assessments.fromCompletion(completion, judge, context.currentSystemTimeMs());
+        String judgeName = completion.task().judge().name();
+        if (assessments.isEmpty()) {
+            metrics.judgeOutcome(judgeName, Assessments.NOT_APPLICABLE);
         }
-        if (!completion.outcome().applicable()) {
-            metrics.judgeOutcome(task.judge().name(), "not_applicable");
-            return list;
+        for (Assessment a : assessments) {
+            metrics.judgeOutcome(a.assessmentName(), Assessments.outcome(a.feedback()));
         }
-        for (Verdict v : completion.outcome().verdicts()) {
-            Map<String, String> metadata = new HashMap<>(v.metadata());
-            metadata.putAll(baseMetadata);
-            Feedback feedback = v.error() != null ? new Feedback(null, v.error()) : Feedback.of(v.value());
-            metrics.judgeOutcome(v.assessmentName(), outcomeLabel(feedback));
-            list.add(new Assessment(Assessment.deterministicId(task.traceId(), v.assessmentName(), v.spanId()),
-                    v.assessmentName(), task.traceId(), v.spanId(), judge.source(), now, now, feedback,
-                    v.rationale(), metadata));
-        }
-        return list;
-    }
-
-    private static String outcomeLabel(Feedback feedback) {
-        if (feedback.isError()) {
-            return "error";
-        }
-        Object value = feedback.value();
-        if ("yes".equals(value) || Boolean.TRUE.equals(value)) {
-            return "yes";
-        }
-        if ("no".equals(value) || Boolean.FALSE.equals(value)) {
-            return "no";
-        }
-        return "other";
-    }
-
-    private static String errorCode(Throwable failure) {
-        if (failure instanceof PermanentJudgeException permanent) {
-            return permanent.errorCode();
-        }
-        return failure instanceof RetryableJudgeException ? "RETRIES_EXHAUSTED" : "JUDGE_FAILED";
-    }
-
-    private static String describe(Completion completion) {
-        Throwable failure = completion.failure();
-        String message = failure.getMessage() == null ? failure.getClass().getSimpleName()
-                : failure.getClass().getSimpleName() + ": " + failure.getMessage();
-        return "failed after " + completion.attempts() + " attempt(s): " + message;
+        return assessments;
     }
 }
