@@ -21,10 +21,13 @@ public final class JudgeBackends {
     }
 
     public static JudgeBackend create(ServiceConfig config) {
-        String name = config.getString(ServiceConfig.JUDGE_BACKEND);
+        return create(config.getString(ServiceConfig.JUDGE_BACKEND));
+    }
+
+    public static JudgeBackend create(String name) {
         if ("local".equals(name)) {
             return new LocalJudgeBackend(LocalJudgeSettings.defaults());
         }
-        throw new ConfigException(ServiceConfig.JUDGE_BACKEND, name, "unknown judge backend");
+        throw new ConfigException(ServiceConfig.JUDGE_BACKEND, name, "unknown or unavailable judge backend");
     }
 }

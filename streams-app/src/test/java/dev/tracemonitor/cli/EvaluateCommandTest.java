@@ -1,0 +1,69 @@
+package dev.tracemonitor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tracemonitor.model.Json;
+import dev.tracemonitor.testing.TestTraces;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class EvaluateCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void tracesWithoutRetrieverSpansReportGroundednessAndChunkRelevanceAsNotApplicable() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            lines.add(new String(TestTraces.chat("ev-" + i, "1", "How do I reset my password?",
+                    "Open Settings, choose Security and click Reset password."), StandardCharsets.UTF_8));
+        }
+        Path file = Files.write(dir.resolve("traces.jsonl"), lines);
+
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new TraceMonitorCommand());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(new StringWriter(), true));
+        int code = cmd.execute("evaluate", "--traces", file.toString(), "--judge", "safety", "--judge", "groundedness",
+                "--judge", "chunk_relevance", "--judge", "relevance_to_query", "--output", "json");
+
+        assertThat(code).isZero();
+        JsonNode judges = Json.MAPPER.readTree(out.toString()).get("judges");
+        assertThat(judges.get("groundedness").get("not_applicable").asInt()).isEqualTo(4);
+        assertThat(judges.get("groundedness").get("ran").asInt()).isZero();
+        assertThat(judges.get("chunk_relevance").get("not_applicable").asInt()).isEqualTo(4);
+        assertThat(judges.get("safety").get("ran").asInt()).isEqualTo(4);
+        assertThat(judges.get("safety").get("yes").asInt()).isEqualTo(4);
+        assertThat(judges.get("relevance_to_query").get("yes").asInt()).isEqualTo(4);
+        JsonNode firstTrace = Json.MAPPER.readTree(out.toString()).get("traces").get(0);
+        assertThat(firstTrace.get("not_applicable").toString()).contains("groundedness", "chunk_relevance");
+    }
+
+    @Test
+    void tablePrintsPerJudgeCountsAndVerdictsWithRationales() throws Exception {
+        Path file = Files.write(dir.resolve("t.jsonl"), List.of(new String(TestTraces.rag("ev-rag", "1",
+                "What is a Delta checkpoint?", "A checkpoint is a Parquet file that aggregates the table state.",
+                List.of("Delta writes a checkpoint Parquet file every 10 commits."
+                        + " It aggregates the table state so readers skip JSON commits.")), StandardCharsets.UTF_8)));
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new TraceMonitorCommand());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(new StringWriter(), true));
+
+        int code = cmd.execute("evaluate", "--traces", file.toString(), "--judge", "groundedness",
+                "--judge", "chunk_relevance");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("judge", "groundedness", "chunk_relevance/precision", "ev-rag");
+    }
+}
