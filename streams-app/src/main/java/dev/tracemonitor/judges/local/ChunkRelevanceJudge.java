@@ -2,6 +2,7 @@ package dev.tracemonitor.judges.local;
 
 import dev.langchain4j.data.embedding.Embedding;
 import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.ChunkSpanIds;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.ChunkSpanIds;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;

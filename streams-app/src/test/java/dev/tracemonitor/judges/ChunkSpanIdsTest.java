@@ -1,4 +1,4 @@
-package dev.tracemonitor.judges.local;
+package dev.tracemonitor.judges;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.tracemonitor.judges.local;
+package dev.tracemonitor.judges;
 
 /**
  * The span dimension of per-chunk assessments. Assessment ids derive from (trace_id, assessment_name, span_id), and

@@ -1,0 +1,102 @@
+package dev.tracemonitor.judges.llm;
+
+import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.ChunkSpanIds;
+import dev.tracemonitor.judges.JudgeOutcome;
+import dev.tracemonitor.judges.Verdict;
+import dev.tracemonitor.model.AssessmentError;
+import dev.tracemonitor.model.RetrievedDocument;
+import dev.tracemonitor.model.RetrieverCall;
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.model.TraceText;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * chunk_relevance: is each retrieved chunk relevant to the request? One model call per chunk (request + that chunk),
+ * made one after another, so that each chunk gets an independent judgement and the reply keeps the one-verdict shape
+ * every judge parses. Per top-level RETRIEVER span: one verdict per chunk (span id from {@link ChunkSpanIds}) and a
+ * {@code chunk_relevance/precision} verdict, relevant chunks / judged chunks. A chunk without text is "no" without a
+ * call; a chunk whose reply is malformed is an error verdict and is left out of the precision, which says so.
+ */
+final class ChunkRelevanceJudge extends LlmJudge {
+
+    ChunkRelevanceJudge(JudgeModel model) {
+        super(BuiltinJudges.CHUNK_RELEVANCE, model, Prompts.CHUNK_RELEVANCE);
+    }
+
+    @Override
+    public JudgeOutcome evaluate(Trace trace) throws Exception {
+        List<RetrieverCall> calls = TraceText.topLevelRetrievals(trace);
+        if (calls.isEmpty()) {
+            return JudgeOutcome.notApplicable("the trace has no RETRIEVER span");
+        }
+        if (calls.stream().allMatch(call -> call.documents().isEmpty())) {
+            return JudgeOutcome.notApplicable("the trace's RETRIEVER spans returned no documents");
+        }
+        String request = TraceText.request(trace);
+        if (isBlank(request)) {
+            return JudgeOutcome.notApplicable("the trace has no request text");
+        }
+        String requestBlock = Prompts.block(Prompts.REQUEST, request);
+        List<Verdict> verdicts = new ArrayList<>();
+        for (RetrieverCall call : calls) {
+            if (call.documents().isEmpty()) {
+                continue;
+            }
+            int relevant = 0;
+            int judged = 0;
+            for (int index = 0; index < call.documents().size(); index++) {
+                RetrievedDocument document = call.documents().get(index);
+                Map<String, String> metadata = chunkMetadata(call.spanId(), index, document);
+                String spanId = ChunkSpanIds.of(call.spanId(), index);
+                Verdict verdict = isBlank(document.pageContent())
+                        ? new Verdict(name(), spanId, "no", null, "Chunk " + index + " has no text.", metadata)
+                        : ask(requestBlock, Prompts.block(Prompts.CHUNK, document.pageContent()))
+                                .toVerdict(name(), spanId, metadata);
+                if (verdict.error() == null) {
+                    judged++;
+                    relevant += "yes".equals(verdict.value()) ? 1 : 0;
+                }
+                verdicts.add(verdict);
+            }
+            verdicts.add(precision(call.spanId(), relevant, judged, call.documents().size()));
+        }
+        return JudgeOutcome.of(verdicts);
+    }
+
+    private static Verdict precision(String spanId, int relevant, int judged, int chunks) {
+        Map<String, String> metadata = Map.of("relevant_chunks", Integer.toString(relevant),
+                "judged_chunks", Integer.toString(judged), "chunks", Integer.toString(chunks));
+        if (judged == 0) {
+            return new Verdict(BuiltinJudges.CHUNK_RELEVANCE_PRECISION, spanId, null,
+                    new AssessmentError(JudgeReply.MALFORMED,
+                            "none of the " + chunks + " chunks could be judged: every reply was malformed"),
+                    null, metadata);
+        }
+        String unjudged = judged < chunks
+                ? " " + (chunks - judged) + " of " + chunks + " chunks could not be judged (malformed replies) and are "
+                        + "left out."
+                : "";
+        return new Verdict(BuiltinJudges.CHUNK_RELEVANCE_PRECISION, spanId, (double) relevant / judged, null,
+                relevant + " of " + judged + " retrieved chunks are relevant to the request." + unjudged, metadata);
+    }
+
+    private static Map<String, String> chunkMetadata(String spanId, int index, RetrievedDocument document) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("retriever_span_id", spanId);
+        metadata.put("chunk_index", Integer.toString(index));
+        if (document.docUri() != null) {
+            metadata.put("doc_uri", document.docUri());
+        }
+        if (document.chunkId() != null) {
+            metadata.put("chunk_id", document.chunkId());
+        }
+        if (document.id() != null) {
+            metadata.put("document_id", document.id());
+        }
+        return metadata;
+    }
+}

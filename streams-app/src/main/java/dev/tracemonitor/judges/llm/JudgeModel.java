@@ -1,0 +1,184 @@
+package dev.tracemonitor.judges.llm;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.NonRetriableException;
+import dev.langchain4j.exception.TimeoutException;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
+import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.model.chat.request.json.JsonSchema;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.tracemonitor.model.AssessmentSource;
+import dev.tracemonitor.model.Json;
+import dev.tracemonitor.scoring.PermanentJudgeException;
+import dev.tracemonitor.scoring.RetryableJudgeException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One judge question to the model: a system and a user message in, the reply text out. Exactly one HTTP call, no
+ * retry (LangChain4j's maxRetries is 0): the scoring engine owns retries, so a failure is translated for it: timeouts,
+ * 429, 408, 5xx and network errors become {@link RetryableJudgeException} (with the server's Retry-After), other HTTP
+ * errors {@link PermanentJudgeException} with code {@code HTTP_<status>}. Every message is built here from the status
+ * and a redacted excerpt of the error body; no LangChain4j exception (whose message is the raw body) is passed on.
+ * Thread-safe: one instance serves all judges of a backend.
+ */
+final class JudgeModel {
+
+    static final String INVALID_RESPONSE = "INVALID_RESPONSE";
+    static final String CLIENT_ERROR = "LLM_CLIENT_ERROR";
+
+    private static final int ERROR_EXCERPT_CHARS = 300;
+
+    private final ChatModel chat;
+    private final LlmSettings settings;
+    private final AssessmentSource source;
+
+    JudgeModel(LlmSettings settings) {
+        this.settings = settings;
+        this.source = new AssessmentSource(AssessmentSource.LLM_JUDGE, settings.model());
+        OpenAiChatModel.OpenAiChatModelBuilder builder = OpenAiChatModel.builder()
+                .httpClientBuilder(StatusKeepingHttpClient.builder())
+                .baseUrl(settings.baseUrl())
+                .modelName(settings.model())
+                .timeout(settings.timeout())
+                .maxRetries(0)
+                .logRequests(false)
+                .logResponses(false)
+                .temperature(settings.temperature())
+                .maxTokens(settings.maxTokens());
+        if (settings.apiKey() != null) {
+            builder.apiKey(settings.apiKey().value());
+        }
+        switch (settings.replyFormat()) {
+            case JSON_SCHEMA -> builder.responseFormat(verdictSchema()).strictJsonSchema(true);
+            case JSON_OBJECT -> builder.responseFormat(ResponseFormat.JSON);
+            case TEXT -> {
+            }
+        }
+        this.chat = builder.build();
+    }
+
+    AssessmentSource source() {
+        return source;
+    }
+
+    /** The reply text, redacted (null if the model sent no content). */
+    String ask(String system, String user)
+            throws RetryableJudgeException, PermanentJudgeException, InterruptedException {
+        ChatResponse response;
+        try {
+            response = chat.chat(ChatRequest.builder()
+                    .messages(SystemMessage.from(system), UserMessage.from(user))
+                    .build());
+        } catch (RuntimeException e) {
+            Exception translated = translate(e);
+            if (translated instanceof PermanentJudgeException permanent) {
+                throw permanent;
+            }
+            throw (RetryableJudgeException) translated;
+        }
+        return response.aiMessage() == null ? null : settings.redact(response.aiMessage().text());
+    }
+
+    private Exception translate(RuntimeException failure) throws InterruptedException {
+        HttpStatusException http = null;
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof InterruptedException) {
+                Thread.interrupted();
+                throw new InterruptedException("interrupted while waiting for the judge endpoint");
+            }
+            if (cause instanceof HttpStatusException status && http == null) {
+                http = status;
+            }
+        }
+        if (http != null) {
+            return fromStatus(http);
+        }
+        if (has(failure, TimeoutException.class) || has(failure, java.net.http.HttpTimeoutException.class)) {
+            return new RetryableJudgeException("no reply from the judge endpoint within "
+                    + seconds(settings.timeout()), null);
+        }
+        if (has(failure, JsonProcessingException.class)) {
+            return new PermanentJudgeException(INVALID_RESPONSE,
+                    "the judge endpoint answered with a body that is not a chat completion");
+        }
+        IOException io = find(failure, IOException.class);
+        if (io != null) {
+            return new RetryableJudgeException("cannot reach the judge endpoint: " + describe(io), null);
+        }
+        if (failure instanceof NonRetriableException) {
+            return new PermanentJudgeException(CLIENT_ERROR, "the judge call failed: " + describe(failure));
+        }
+        return new RetryableJudgeException("the judge call failed: " + describe(failure), null);
+    }
+
+    private Exception fromStatus(HttpStatusException http) {
+        int status = http.statusCode();
+        String detail = "HTTP " + status + " from the judge endpoint" + excerpt(http.body());
+        if (status == 429 || status == 408 || status >= 500) {
+            Duration retryAfter = http.retryAfter();
+            return new RetryableJudgeException(
+                    retryAfter == null ? detail : detail + " (Retry-After " + seconds(retryAfter) + ")", retryAfter);
+        }
+        return new PermanentJudgeException("HTTP_" + status, detail);
+    }
+
+    /** ": " and the error body's {@code error.message} (or the body), redacted and cut; empty without a body. */
+    private String excerpt(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        JsonNode parsed = Json.parseOrNull(body);
+        JsonNode message = parsed == null ? null : parsed.path("error").path("message");
+        String text = message != null && message.isTextual() ? message.textValue()
+                : parsed != null && parsed.path("error").isTextual() ? parsed.path("error").textValue()
+                : body;
+        return ": " + ReplyParser.quote(settings.redact(text), ERROR_EXCERPT_CHARS);
+    }
+
+    private String describe(Throwable failure) {
+        String message = failure.getMessage();
+        String text = failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return ReplyParser.quote(settings.redact(text), ERROR_EXCERPT_CHARS);
+    }
+
+    private static String seconds(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() / 1000.0 + " s";
+    }
+
+    private static boolean has(Throwable failure, Class<? extends Throwable> type) {
+        return find(failure, type) != null;
+    }
+
+    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        return null;
+    }
+
+    private static ResponseFormat verdictSchema() {
+        return ResponseFormat.builder()
+                .type(ResponseFormatType.JSON)
+                .jsonSchema(JsonSchema.builder()
+                        .name("judge_verdict")
+                        .rootElement(JsonObjectSchema.builder()
+                                .addStringProperty("rationale")
+                                .addEnumProperty("result", List.of("yes", "no"))
+                                .required("rationale", "result")
+                                .additionalProperties(false)
+                                .build())
+                        .build())
+                .build();
+    }
+}

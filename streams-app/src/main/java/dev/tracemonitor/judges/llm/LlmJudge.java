@@ -1,0 +1,39 @@
+package dev.tracemonitor.judges.llm;
+
+import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.model.AssessmentSource;
+import dev.tracemonitor.scoring.PermanentJudgeException;
+import dev.tracemonitor.scoring.RetryableJudgeException;
+
+/** What the LLM judges share: a name, the model as their source, one criterion, and asking the model about blocks. */
+abstract class LlmJudge implements Judge {
+
+    private final String name;
+    private final JudgeModel model;
+    private final String systemPrompt;
+
+    LlmJudge(String name, JudgeModel model, String criterion) {
+        this.name = name;
+        this.model = model;
+        this.systemPrompt = Prompts.system(criterion);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public AssessmentSource source() {
+        return model.source();
+    }
+
+    /** One model call on these data blocks (see {@link Prompts#block}), its reply parsed. */
+    JudgeReply ask(String... blocks) throws RetryableJudgeException, PermanentJudgeException, InterruptedException {
+        return ReplyParser.parse(model.ask(systemPrompt, Prompts.user(blocks)));
+    }
+
+    static boolean isBlank(String text) {
+        return text == null || text.isBlank();
+    }
+}

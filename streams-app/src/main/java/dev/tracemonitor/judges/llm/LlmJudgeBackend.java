@@ -1,0 +1,68 @@
+package dev.tracemonitor.judges.llm;
+
+import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.JudgeBackend;
+import java.net.URI;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The real judge backend: every judge asks a model on an OpenAI-compatible chat-completions endpoint, through
+ * LangChain4j's OpenAiChatModel, with our own prompts ({@link Prompts}), for a strictly parsed JSON verdict. One
+ * instance (one HTTP client, one model) serves every monitor; its judges are thread-safe and block for the length of
+ * their calls, which the scoring engine runs on worker threads. A call is never retried here: failures surface as
+ * {@link dev.tracemonitor.scoring.RetryableJudgeException} (timeouts, 429 with Retry-After, 5xx) or
+ * {@link dev.tracemonitor.scoring.PermanentJudgeException} ({@code HTTP_401} …) for the engine to handle. The API key
+ * reaches the endpoint's Authorization header and nothing else. Model calls per evaluation: one for safety,
+ * relevance_to_query and guidelines, one per top-level retriever span for groundedness, one per retrieved chunk for
+ * chunk_relevance.
+ */
+public final class LlmJudgeBackend implements JudgeBackend {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LlmJudgeBackend.class);
+
+    private final LlmSettings settings;
+    private final JudgeModel model;
+
+    public LlmJudgeBackend(LlmSettings settings) {
+        this.settings = settings;
+        this.model = new JudgeModel(settings);
+        LOG.info("LLM judge backend: model {} at {}, timeout {} ms, reply format {}, {}", settings.model(),
+                withoutCredentials(settings.baseUrl()), settings.timeout().toMillis(), settings.replyFormat(),
+                settings.apiKey() == null ? "no API key" : "API key set");
+    }
+
+    public LlmSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public Judge builtin(String name) {
+        return switch (name) {
+            case BuiltinJudges.SAFETY -> new SafetyJudge(model);
+            case BuiltinJudges.RELEVANCE_TO_QUERY -> new RelevanceToQueryJudge(model);
+            case BuiltinJudges.GROUNDEDNESS -> new GroundednessJudge(model);
+            case BuiltinJudges.CHUNK_RELEVANCE -> new ChunkRelevanceJudge(model);
+            default -> throw new IllegalArgumentException(
+                    "unknown builtin judge '" + name + "'; known: " + String.join(", ", BuiltinJudges.NAMES));
+        };
+    }
+
+    @Override
+    public Judge guidelines(String name, List<String> guidelines) {
+        if (guidelines == null || guidelines.isEmpty() || guidelines.stream().anyMatch(LlmJudge::isBlank)) {
+            throw new IllegalArgumentException("guidelines judge '" + name + "' needs at least one guideline text, "
+                    + "and none may be blank");
+        }
+        return new GuidelinesJudge(name, List.copyOf(guidelines), model);
+    }
+
+    /** The URL without user info, query or fragment, which may hold credentials. */
+    private static String withoutCredentials(String url) {
+        URI uri = URI.create(url);
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
+}

@@ -1,0 +1,36 @@
+package dev.tracemonitor.testing.fakellm;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How {@link FakeOpenAiServer} answers: a function of the parsed request and its 0-based call index (the order of
+ * arrival). Combinators cover the usual test scripts: fixed replies, a sequence by call index, a latency on top.
+ */
+@FunctionalInterface
+public interface Behavior {
+
+    Reply reply(RecordedRequest request, int callIndex);
+
+    /** "yes" with a rationale, or "no" when any message contains {@code noMarker}. */
+    static Behavior verdicts(String noMarker) {
+        return (request, callIndex) -> request.text().contains(noMarker)
+                ? Reply.verdict("no", "The prompt contains the marker " + noMarker + ".")
+                : Reply.yes();
+    }
+
+    static Behavior always(Reply reply) {
+        return (request, callIndex) -> reply;
+    }
+
+    /** The call index picks the reply; the last one repeats. */
+    static Behavior sequence(Reply... replies) {
+        List<Reply> script = List.of(replies);
+        return (request, callIndex) -> script.get(Math.min(callIndex, script.size() - 1));
+    }
+
+    /** This behavior's replies, each after {@code latency}. */
+    default Behavior withLatency(Duration latency) {
+        return (request, callIndex) -> reply(request, callIndex).after(latency);
+    }
+}
