@@ -19,6 +19,7 @@ import dev.tracemonitor.scoring.Completion;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.JudgeTask;
 import dev.tracemonitor.scoring.ScoringEngine;
+import dev.tracemonitor.service.ServiceConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -89,6 +90,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--judge-backend", defaultValue = "local", description = "local (default) or llm.")
     String backend;
 
+    @Option(names = {"-D", "--set"}, description = "A service setting as key=value, e.g. -D trace-monitor.llm.model=gpt-4o-mini;"
+            + " repeatable. The trace-monitor.llm.* keys configure the llm backend.")
+    Map<String, String> settings = new HashMap<>();
+
     @Option(names = "--max-in-flight", defaultValue = "8", description = "Judge calls at once (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
 
@@ -134,7 +139,18 @@ final class EvaluateCommand implements Callable<Integer> {
         traces.forEach(t -> byTrace.put(t.traceId(), new ArrayList<>()));
 
         BlockingQueue<Completion> done = new LinkedBlockingQueue<>();
-        try (JudgeBackend judgeBackend = JudgeBackends.create(backend);
+        Map<String, String> serviceSettings = new HashMap<>(settings);
+        serviceSettings.putIfAbsent(ServiceConfig.BOOTSTRAP_SERVERS, "unused:9092");
+        serviceSettings.put(ServiceConfig.JUDGE_BACKEND, backend);
+        ServiceConfig serviceConfig;
+        try {
+            serviceConfig = new ServiceConfig(serviceSettings);
+            JudgeBackends.check(serviceConfig);
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+            err.println("trace-monitor: invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        try (JudgeBackend judgeBackend = JudgeBackends.create(serviceConfig);
              ScoringEngine engine = new ScoringEngine(new ScoringEngine.Settings(maxInFlight, 3, Duration.ofMillis(500),
                      Duration.ofSeconds(20)), TraceMonitorMetrics.inMemory())) {
             JudgeFactory factory = new JudgeFactory(judgeBackend);

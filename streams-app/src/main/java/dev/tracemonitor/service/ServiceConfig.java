@@ -33,6 +33,11 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String JUDGE_BACKEND = "trace-monitor.judge.backend";
     public static final String JUDGE_MAX_IN_FLIGHT = "trace-monitor.judge.max.in.flight";
     public static final String JUDGE_MAX_ATTEMPTS = "trace-monitor.judge.max.attempts";
+    public static final String LLM_BASE_URL = "trace-monitor.llm.base.url";
+    public static final String LLM_MODEL = "trace-monitor.llm.model";
+    public static final String LLM_API_KEY_ENV = "trace-monitor.llm.api.key.env";
+    public static final String LLM_API_KEY_FILE = "trace-monitor.llm.api.key.file";
+    public static final String LLM_TIMEOUT = "trace-monitor.llm.timeout";
     public static final String JUDGE_RATE_LIMIT = "trace-monitor.judge.rate.limit";
     public static final String SCORING_DEADLINE = "trace-monitor.scoring.deadline";
     public static final String TOPIC_TRACES = "trace-monitor.topic.traces";
@@ -67,7 +72,16 @@ public final class ServiceConfig extends AbstractConfig {
             .define(SINK_MAX_ROWS_PER_FILE, Type.LONG, 50_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "The sink rolls to a new Parquet file after this many rows, bounding memory.")
             .define(JUDGE_BACKEND, Type.STRING, "local", ConfigDef.ValidString.in("local", "llm"), Importance.HIGH,
-                    "Judge backend: local (offline embeddings and rules). llm (an OpenAI-compatible endpoint) is reserved and not implemented yet: it fails at start.")
+                    "Judge backend: local (offline embeddings and rules) or llm (an OpenAI-compatible endpoint).")
+            .define(LLM_BASE_URL, Type.STRING, "", Importance.HIGH,
+                    "Base URL of the OpenAI-compatible API (…/v1); /chat/completions is appended. Required for llm.")
+            .define(LLM_MODEL, Type.STRING, "", Importance.HIGH, "Model name sent to the endpoint. Required for llm.")
+            .define(LLM_API_KEY_ENV, Type.STRING, "OPENAI_API_KEY", Importance.MEDIUM,
+                    "Environment variable holding the API key (never logged); it must be set. Empty: no key (e.g. vLLM, Ollama).")
+            .define(LLM_API_KEY_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "File holding the API key, e.g. a mounted secret; overrides the environment variable.")
+            .define(LLM_TIMEOUT, Type.STRING, "PT30S", durationValidator(), Importance.MEDIUM,
+                    "Deadline of one judge call; a timeout is retried.")
             .define(JUDGE_MAX_IN_FLIGHT, Type.INT, 16, ConfigDef.Range.between(1, 1024), Importance.MEDIUM,
                     "Maximum judge calls running at once in this instance.")
             .define(JUDGE_MAX_ATTEMPTS, Type.INT, 4, ConfigDef.Range.between(1, 20), Importance.LOW,
