@@ -28,6 +28,10 @@ public final class TopicCollector<V> implements AutoCloseable {
                 new ByteArrayDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();
+        if (partitions.isEmpty()) {
+            consumer.close();
+            throw new IllegalStateException("topic " + topic + " does not exist yet");
+        }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         thread = new Thread(() -> {
