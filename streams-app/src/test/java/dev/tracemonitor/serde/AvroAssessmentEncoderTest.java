@@ -4,6 +4,7 @@ import static dev.tracemonitor.serde.AvroTestSupport.editedSchema;
 import static dev.tracemonitor.serde.AvroTestSupport.fastRetries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracemonitor.model.Assessment;
@@ -112,7 +113,7 @@ class AvroAssessmentEncoderTest {
 
         assertThat(ByteBuffer.wrap(value, 1, 4).getInt()).isEqualTo(id);
         assertThat(registry.requests()).extracting(FakeSchemaRegistry.Request::method, FakeSchemaRegistry.Request::path)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("POST", "/subjects/" + SUBJECT));
+                .containsExactly(tuple("POST", "/subjects/" + SUBJECT));
     }
 
     @Test
