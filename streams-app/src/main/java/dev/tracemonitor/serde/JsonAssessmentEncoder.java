@@ -1,0 +1,13 @@
+package dev.tracemonitor.serde;
+
+import dev.tracemonitor.model.Assessment;
+import dev.tracemonitor.model.TraceJsonCodec;
+
+/** Encodes feedback as MLflow's Assessment JSON, the default format of the feedback topic. */
+public final class JsonAssessmentEncoder implements AssessmentEncoder {
+
+    @Override
+    public byte[] encode(String topic, Assessment assessment) {
+        return TraceJsonCodec.encodeAssessment(assessment);
+    }
+}

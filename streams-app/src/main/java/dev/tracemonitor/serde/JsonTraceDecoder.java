@@ -1,0 +1,13 @@
+package dev.tracemonitor.serde;
+
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.model.TraceJsonCodec;
+
+/** Decodes MLflow's trace JSON ({@code Trace.to_json()}), the default format of the traces topic. */
+public final class JsonTraceDecoder implements TraceDecoder {
+
+    @Override
+    public Trace decode(String topic, byte[] value) {
+        return TraceJsonCodec.decode(value);
+    }
+}
