@@ -40,6 +40,8 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String LLM_TIMEOUT = "trace-monitor.llm.timeout";
     public static final String JUDGE_RATE_LIMIT = "trace-monitor.judge.rate.limit";
     public static final String SCORING_DEADLINE = "trace-monitor.scoring.deadline";
+    public static final String FORMAT_TRACES = "trace-monitor.format.traces";
+    public static final String FORMAT_FEEDBACK = "trace-monitor.format.feedback";
     public static final String TOPIC_TRACES = "trace-monitor.topic.traces";
     public static final String TOPIC_MONITOR_CONFIG = "trace-monitor.topic.monitor-config";
     public static final String TOPIC_MONITOR_STATUS = "trace-monitor.topic.monitor-status";
@@ -90,6 +92,11 @@ public final class ServiceConfig extends AbstractConfig {
                     "Most judge calls per second from this instance to the judge endpoint (0: unlimited).")
             .define(SCORING_DEADLINE, Type.STRING, "PT10M", durationValidator(), Importance.MEDIUM,
                     "How long a sampled trace waits for its judges before it is written with the feedback so far.")
+            .define(FORMAT_TRACES, Type.STRING, "json", ConfigDef.ValidString.in("json", "avro"), Importance.MEDIUM,
+                    "Wire format of the traces topic: json (MLflow's Trace.to_json()) or avro (Confluent framing with"
+                            + " a schema registry at schema.registry.url).")
+            .define(FORMAT_FEEDBACK, Type.STRING, "json", ConfigDef.ValidString.in("json", "avro"), Importance.MEDIUM,
+                    "Wire format of the feedback topic: json or avro (schema registered under <topic>-value).")
             .define(TOPIC_TRACES, Type.STRING, "traces", Importance.MEDIUM, "Input topic of traces.")
             .define(TOPIC_MONITOR_CONFIG, Type.STRING, "monitor-config", Importance.MEDIUM,
                     "Compacted topic of monitor configs, keyed by experiment_id.")

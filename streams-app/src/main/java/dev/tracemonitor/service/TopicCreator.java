@@ -21,6 +21,23 @@ public final class TopicCreator {
     private TopicCreator() {
     }
 
+    /** Waits until the brokers' metadata shows every new topic with its partitions (Streams fails without them). */
+    private static void awaitVisible(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                admin.describeTopics(names).allTopicNames().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     public static void createMissing(Map<String, Object> adminProps, Topics topics, int partitions, short replication)
             throws InterruptedException, ExecutionException {
         try (Admin admin = Admin.create(adminProps)) {
@@ -46,6 +63,7 @@ public final class TopicCreator {
                         throw e;
                     }
                 }
+                awaitVisible(admin, missing.stream().map(NewTopic::name).toList());
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.tracemonitor.judges.JudgeBackend;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.ScoringEngine;
+import dev.tracemonitor.serde.TraceFormats;
 import dev.tracemonitor.topology.Topics;
 import dev.tracemonitor.topology.TraceMonitorTopology;
 import java.time.Duration;
@@ -48,7 +49,9 @@ public final class TraceMonitorService implements AutoCloseable {
                     metrics);
             TraceMonitorTopology.Settings settings = new TraceMonitorTopology.Settings(
                     config.duration(ServiceConfig.SCORING_DEADLINE), Duration.ofMillis(100));
-            Topology topology = TraceMonitorTopology.build(topics, settings, engine, new JudgeFactory(backend), metrics);
+            Topology topology = TraceMonitorTopology.build(topics, settings, engine, new JudgeFactory(backend), metrics,
+                    TraceFormats.decoder(config.getString(ServiceConfig.FORMAT_TRACES), config.originals()),
+                    TraceFormats.encoder(config.getString(ServiceConfig.FORMAT_FEEDBACK), config.originals()));
             streams = new KafkaStreams(topology, streamsProperties());
             streams.setUncaughtExceptionHandler(e -> {
                 LOG.error("stream thread failed; replacing it", e);

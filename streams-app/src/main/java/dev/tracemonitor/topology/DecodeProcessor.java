@@ -3,7 +3,9 @@ package dev.tracemonitor.topology;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.InvalidTraceException;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.SchemaRegistryException;
+import dev.tracemonitor.serde.SchemaRegistryUnavailableException;
+import dev.tracemonitor.serde.TraceDecoder;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -12,17 +14,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes MLflow trace JSON. A record that cannot be a trace goes, unchanged, to the dead-letter topic with headers
+ * Decodes traces (MLflow JSON, or Avro in the Confluent framing). A record that cannot be a trace goes, unchanged, to the dead-letter topic with headers
  * giving the reason and its source topic/partition/offset; the stream goes on.
  */
 final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(DecodeProcessor.class);
 
+    private final TraceDecoder decoder;
     private final TraceMonitorMetrics metrics;
     private ProcessorContext<Object, Object> context;
 
-    DecodeProcessor(TraceMonitorMetrics metrics) {
+    DecodeProcessor(TraceDecoder decoder, TraceMonitorMetrics metrics) {
+        this.decoder = decoder;
         this.metrics = metrics;
     }
 
@@ -36,9 +40,15 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         metrics.traceIn();
         Trace trace;
         try {
-            trace = TraceJsonCodec.decode(record.value());
+            trace = decoder.decode(context.recordMetadata().map(RecordMetadata::topic).orElse(""), record.value());
         } catch (InvalidTraceException e) {
             deadLetter(record, e.getMessage(), "invalid_trace");
+            return;
+        } catch (SchemaRegistryUnavailableException e) {
+            deadLetter(record, "schema registry unavailable after retries: " + e.getMessage(), "registry_unavailable");
+            return;
+        } catch (SchemaRegistryException e) {
+            deadLetter(record, "schema registry refused: " + e.getMessage(), "registry_error");
             return;
         } catch (RuntimeException e) {
             deadLetter(record, "undecodable: " + e, "undecodable");

@@ -11,6 +11,7 @@ import dev.tracemonitor.scoring.Completion;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.JudgeTask;
 import dev.tracemonitor.scoring.ScoringEngine;
+import dev.tracemonitor.serde.AssessmentEncoder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,8 +56,13 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
     private KeyValueStore<String, byte[]> awaiting;
     private KeyValueStore<String, byte[]> results;
 
+    private final AssessmentEncoder feedbackEncoder;
+    private final String feedbackTopic;
+
     ScoringProcessor(ScoringEngine engine, JudgeFactory judges, TraceMonitorMetrics metrics, Duration deadline,
-                     Duration drainInterval) {
+                     Duration drainInterval, AssessmentEncoder feedbackEncoder, String feedbackTopic) {
+        this.feedbackEncoder = feedbackEncoder;
+        this.feedbackTopic = feedbackTopic;
         this.engine = engine;
         this.judges = judges;
         this.metrics = metrics;
@@ -132,7 +138,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
             Judge judge = judges.judgeFor(task.judge());
             List<Assessment> assessments = toAssessments(completion, judge);
             for (Assessment assessment : assessments) {
-                context.forward(new Record<>(task.traceId(), TraceJsonCodec.encodeAssessment(assessment),
+                context.forward(new Record<>(task.traceId(), feedbackEncoder.encode(feedbackTopic, assessment),
                         context.currentSystemTimeMs()), TraceMonitorTopology.FEEDBACK_SINK);
                 metrics.feedbackOut();
             }

@@ -3,6 +3,10 @@ package dev.tracemonitor.topology;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.ScoringEngine;
+import dev.tracemonitor.serde.AssessmentEncoder;
+import dev.tracemonitor.serde.JsonAssessmentEncoder;
+import dev.tracemonitor.serde.JsonTraceDecoder;
+import dev.tracemonitor.serde.TraceDecoder;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -50,6 +54,12 @@ public final class TraceMonitorTopology {
 
     public static Topology build(Topics topics, Settings settings, ScoringEngine engine, JudgeFactory judges,
                                  TraceMonitorMetrics metrics) {
+        return build(topics, settings, engine, judges, metrics, new JsonTraceDecoder(), new JsonAssessmentEncoder());
+    }
+
+    /** The topology with the wire formats of {@code traces} (decoder) and {@code trace-feedback} (encoder). */
+    public static Topology build(Topics topics, Settings settings, ScoringEngine engine, JudgeFactory judges,
+                                 TraceMonitorMetrics metrics, TraceDecoder decoder, AssessmentEncoder feedbackEncoder) {
         Topology topology = new Topology();
 
         topology.addSource(CONFIG_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.monitorConfig());
@@ -65,10 +75,10 @@ public final class TraceMonitorTopology {
                 MONITORS_UPDATER, MonitorsUpdater::new);
 
         topology.addSource(TRACES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.traces());
-        topology.addProcessor(DECODE, () -> new DecodeProcessor(metrics), TRACES_SOURCE);
+        topology.addProcessor(DECODE, () -> new DecodeProcessor(decoder, metrics), TRACES_SOURCE);
         topology.addProcessor(ROUTE, () -> new RouteProcessor(metrics), DECODE);
         topology.addProcessor(SCORE, () -> new ScoringProcessor(engine, judges, metrics, settings.scoringDeadline(),
-                settings.drainInterval()), ROUTE);
+                settings.drainInterval(), feedbackEncoder, topics.feedback()), ROUTE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AWAITING_STORE),
                 Serdes.String(), Serdes.ByteArray()), SCORE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULTS_STORE),
