@@ -16,6 +16,7 @@ import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TraceMonitorService;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
+import dev.tracemonitor.testing.TestBroker;
 import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.testing.TopicCollector;
 import io.delta.kernel.defaults.engine.DefaultEngine;
@@ -41,7 +42,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,16 +67,7 @@ class AvroEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
-                .setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
+        cluster = TestBroker.start();
         registry = FakeSchemaRegistry.start();
     }
 

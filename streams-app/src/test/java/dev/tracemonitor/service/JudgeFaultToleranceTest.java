@@ -9,6 +9,7 @@ import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.model.TraceJsonCodec;
 import dev.tracemonitor.sampling.Sampler;
+import dev.tracemonitor.testing.TestBroker;
 import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.testing.TopicCollector;
 import dev.tracemonitor.testing.fakellm.Behavior;
@@ -34,7 +35,6 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,16 +51,7 @@ class JudgeFaultToleranceTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
-                .setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
+        cluster = TestBroker.start();
     }
 
     @AfterAll

@@ -13,6 +13,7 @@ import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.sampling.Sampler;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
+import dev.tracemonitor.testing.TestBroker;
 import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.topology.DeadLetters;
 import dev.tracemonitor.topology.Topics;
@@ -37,7 +38,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,16 +60,7 @@ class TraceMonitorEndToEndTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
-                .setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
+        cluster = TestBroker.start();
     }
 
     @AfterAll
