@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -51,6 +52,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
     private final Duration drainInterval;
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final Set<String> submitted = new HashSet<>();
+    private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
 
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> awaiting;
@@ -94,6 +96,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
         }
         long deadlineMillis = context.currentSystemTimeMs() + deadline.toMillis();
         awaiting.put(traceId, StoreCodec.encodeAwaiting(new AwaitingTrace(plan, deadlineMillis)));
+        deadlines.add(new Deadline(deadlineMillis, traceId));
         for (JudgeSpec spec : plan.judges()) {
             submit(new JudgeTask(traceId, spec, plan.configVersion()), plan.trace());
         }
@@ -112,6 +115,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
             while (it.hasNext()) {
                 KeyValue<String, byte[]> entry = it.next();
                 AwaitingTrace trace = StoreCodec.decodeAwaiting(entry.value);
+                deadlines.add(new Deadline(trace.deadlineMillis(), entry.key));
                 for (JudgeSpec spec : trace.plan().judges()) {
                     JudgeTask task = new JudgeTask(entry.key, spec, trace.plan().configVersion());
                     if (results.get(task.key()) == null) {
@@ -159,19 +163,22 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
     }
 
     private void releaseExpired(long now) {
-        List<AwaitingTrace> expired = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = awaiting.all()) {
-            while (it.hasNext()) {
-                AwaitingTrace trace = StoreCodec.decodeAwaiting(it.next().value);
-                if (trace.deadlineMillis() <= now) {
-                    expired.add(trace);
-                }
+        while (!deadlines.isEmpty() && deadlines.peek().atMillis() <= now) {
+            String traceId = deadlines.poll().traceId();
+            byte[] bytes = awaiting.get(traceId);
+            AwaitingTrace trace = bytes == null ? null : StoreCodec.decodeAwaiting(bytes);
+            if (trace != null && trace.deadlineMillis() <= now) {
+                LOG.warn("scoring deadline passed for trace {}; writing it with the feedback received so far", traceId);
+                release(trace);
             }
         }
-        for (AwaitingTrace trace : expired) {
-            LOG.warn("scoring deadline passed for trace {}; writing it with the feedback received so far",
-                    trace.plan().trace().traceId());
-            release(trace);
+    }
+
+    /** When a trace in the scoring store must be released; kept in memory, rebuilt from the store on init. */
+    private record Deadline(long atMillis, String traceId) implements Comparable<Deadline> {
+        @Override
+        public int compareTo(Deadline other) {
+            return Long.compare(atMillis, other.atMillis);
         }
     }
 
