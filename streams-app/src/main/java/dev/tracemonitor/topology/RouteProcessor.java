@@ -47,6 +47,7 @@ final class RouteProcessor implements Processor<String, Trace, String, PlannedTr
             metrics.notMonitored();
             return;
         }
+        metrics.configVersion(experimentId, monitor.version());
         MonitorConfig config = monitor.config();
         List<JudgeSpec> judges = Sampler.selectedJudges(config, trace.traceId());
         judges.forEach(j -> metrics.sampled(j.name()));
