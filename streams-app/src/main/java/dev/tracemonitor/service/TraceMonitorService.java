@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class TraceMonitorService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TraceMonitorService.class);
+    /** The consumer's internal setting Kafka Streams turns off by default (StreamsConfig's consumer default overrides). */
+    static final String LEAVE_GROUP_ON_CLOSE = "internal.leave.group.on.close";
 
     private final ServiceConfig config;
     private final TraceMonitorMetrics metrics;
@@ -100,6 +102,12 @@ public final class TraceMonitorService implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ServiceConfig.STATE_DIR));
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
+        if (!props.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
+            // Kafka Streams 4.1 keeps a dynamic member in its group after close (its partitions wait out the session
+            // timeout, 45 s by default); a clean stop leaves the group so that they move at once. A static member
+            // (group.instance.id) keeps its membership across a restart instead.
+            props.putIfAbsent(StreamsConfig.mainConsumerPrefix(LEAVE_GROUP_ON_CLOSE), true);
+        }
         return props;
     }
 
@@ -127,7 +135,7 @@ public final class TraceMonitorService implements AutoCloseable {
 
     /**
      * Stops within {@code timeout}: Kafka Streams commits and closes (leaving its group unless it has a static
-     * {@code group.instance.id}, so that its partitions move at once), the judge engine stops (its pending tasks are
+     * {@code group.instance.id}, so that its partitions move at once; see {@link #streamsProperties()}), the judge engine stops (its pending tasks are
      * in the changelogged store and are issued again on the next start), and the sink commits what it has read and
      * closes. Nothing is lost when the time runs out: what is not committed is read again from Kafka on the next
      * start. Calling it again does nothing.
@@ -143,8 +151,7 @@ public final class TraceMonitorService implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean clean = true;
         if (streams != null) {
-            boolean leave = !config.kafkaProperties().containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-            clean = streams.close(new KafkaStreams.CloseOptions().timeout(remaining(deadline)).leaveGroup(leave));
+            clean = streams.close(remaining(deadline));
             if (!clean) {
                 LOG.warn("Kafka Streams did not close within {}", timeout);
             }

@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SIGTERM under load: the service runs as a child JVM ({@link ChildService}, the same process code as
  * {@code trace-monitor run}) with slow judges; it is sent SIGTERM while judge tasks are pending and traces are still
- * being produced, must exit with status 0 within its shutdown timeout, and after a restart every trace is in the Delta
- * table exactly once.
+ * being produced, must exit with status 0 within its shutdown timeout, having left its consumer groups (the restarted
+ * service is ready well within a session timeout), and after a restart every trace is in the Delta table exactly
+ * once.
  */
 class GracefulShutdownTest {
 
@@ -72,10 +73,12 @@ class GracefulShutdownTest {
         second.forEach(r -> expected.add(r.key()));
         assertThat(expected).hasSize(FIRST + SECOND);
 
+        long t0 = System.nanoTime();
         // run 1: no scheduled flush within the test (PT1H), so every row in the table after it is from the close flush
         Child run1 = Child.start(dir, "run1", "PT1H");
         try {
             run1.awaitRunning();
+            phase(t0, "run 1 running");
             OpsTestKit.publishMonitor(client, topics.monitorConfig(), topics.monitorStatus());
             OpsTestKit.produce(client, topics.traces(), first);
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -84,6 +87,7 @@ class GracefulShutdownTest {
                         && s.sum("trace_monitor_judge_pending_tasks") > 0;
             });
             Scrape beforeStop = Scrape.of(run1.baseUrl());
+            phase(t0, "run 1 under load");
             CompletableFuture<Void> producing = CompletableFuture.runAsync(
                     () -> OpsTestKit.produce(client, topics.traces(), second));
 
@@ -96,6 +100,7 @@ class GracefulShutdownTest {
             assertThat(run1.log()).contains("stopped cleanly");
             assertThat(stopping).isLessThan(SHUTDOWN_TIMEOUT.plusSeconds(10));
             producing.get(1, TimeUnit.MINUTES);
+            phase(t0, "run 1 stopped");
 
             assertThat(beforeStop.sum("trace_monitor_judge_pending_tasks")).as("under load").isPositive();
             long afterRun1 = OpsTestKit.table(table).map(DeltaTableStats::rows).orElse(0L);
@@ -111,8 +116,15 @@ class GracefulShutdownTest {
         Child run2 = Child.start(dir, "run2", "PT1S");
         try {
             run2.awaitRunning();
+            phase(t0, "run 2 running");
+            // run 1 left the consumer groups on its way out, so run 2 gets the partitions at once rather than after
+            // run 1's session timeout (45 s)
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> Scrape.get(run2.baseUrl() + "/health/ready").statusCode() == 200);
+            phase(t0, "run 2 ready");
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> OpsTestKit.table(table).map(DeltaTableStats::rows).orElse(0L) >= FIRST + SECOND);
+            phase(t0, "run 2 wrote every trace");
             run2.process.destroy();
             assertThat(run2.process.waitFor(SHUTDOWN_TIMEOUT.toSeconds() + 15, TimeUnit.SECONDS)).as(run2.log()).isTrue();
             assertThat(run2.process.exitValue()).as(run2.log()).isZero();
@@ -123,6 +135,10 @@ class GracefulShutdownTest {
         DeltaTableStats stats = OpsTestKit.table(table).orElseThrow();
         assertThat(stats.rows()).isEqualTo(FIRST + SECOND);
         assertThat(stats.traceIds()).hasSize(FIRST + SECOND).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    private static void phase(long t0, String what) {
+        System.out.printf("%6d ms: %s%n", (System.nanoTime() - t0) / 1_000_000, what);
     }
 
     /** The service in a child JVM, its output in a file. */
