@@ -1,23 +1,27 @@
 package dev.tracemonitor.cli;
 
 import dev.tracemonitor.judges.JudgeBackends;
-import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.service.EnvironmentOverrides;
 import dev.tracemonitor.service.ServiceConfig;
-import dev.tracemonitor.service.TraceMonitorService;
+import dev.tracemonitor.service.ServiceProcess;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code trace-monitor run}: the service against an existing Kafka cluster, until SIGTERM. */
+/**
+ * {@code trace-monitor run}: the service against an existing Kafka cluster, until SIGTERM. An invalid setting ends
+ * it at once with status 2 and a message naming the key; a clean stop ends it with status 0.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the service (Kafka Streams topology + Delta sink) against a Kafka cluster until SIGTERM.")
 final class RunCommand implements Callable<Integer> {
@@ -40,28 +44,26 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-D", "--set"}, description = "Any setting as key=value; repeatable.")
     Map<String, String> overrides = Map.of();
 
+    @Spec
+    CommandSpec spec;
+
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
         ServiceConfig config;
         try {
-            config = ServiceConfig.of(properties());
+            config = ServiceConfig.of(properties()).validate();
             JudgeBackends.check(config);
         } catch (ConfigException e) {
-            System.err.println("trace-monitor: invalid configuration: " + e.getMessage());
+            err.println("trace-monitor: invalid configuration: " + e.getMessage());
+            err.flush();
+            return 2;
+        } catch (IOException e) {
+            err.println("trace-monitor: cannot read the configuration file " + configFile + ": " + e);
+            err.flush();
             return 2;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        TraceMonitorService service = new TraceMonitorService(config, JudgeBackends.create(config),
-                TraceMonitorMetrics.inMemory());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
-        }, "trace-monitor-shutdown"));
-        service.start();
-        System.out.println("trace-monitor running against " + config.getString(ServiceConfig.BOOTSTRAP_SERVERS)
-                + "; warehouse " + config.getString(ServiceConfig.WAREHOUSE) + "; stop with SIGTERM or Ctrl-C");
-        stopped.await();
-        return 0;
+        return ServiceProcess.runUntilSignalled(config, JudgeBackends.create(config), spec.commandLine().getOut());
     }
 
     Properties properties() throws IOException {

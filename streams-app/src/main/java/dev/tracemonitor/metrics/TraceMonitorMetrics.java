@@ -2,13 +2,19 @@ package dev.tracemonitor.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The service's own meters, in one place so their names stay consistent: traces in, dead-lettered, not monitored,
- * sampled per judge, judge outcomes (yes / no / error / not applicable), feedback out and late feedback.
+ * sampled per judge, judge outcomes (yes / no / error / not applicable), feedback out and late feedback, and the
+ * config version in force per monitor. The untagged counters (and the dead-letter counter of each known reason) exist
+ * from the start, at zero, so that a dashboard or an alert sees them before the first event.
  */
 public final class TraceMonitorMetrics {
 
@@ -17,11 +23,19 @@ public final class TraceMonitorMetrics {
     private final MeterRegistry registry;
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong pendingTasks = new AtomicLong();
+    private final Map<String, AtomicLong> configVersions = new ConcurrentHashMap<>();
 
     public TraceMonitorMetrics(MeterRegistry registry) {
         this.registry = registry;
         registry.gauge(PREFIX + "judge.in_flight", inFlight);
         registry.gauge(PREFIX + "judge.pending_tasks", pendingTasks);
+        registry.counter(PREFIX + "traces.in");
+        for (String reason : List.of("invalid_trace", "undecodable")) {
+            registry.counter(PREFIX + "traces.dlq", "reason", reason);
+        }
+        registry.counter(PREFIX + "traces.not_monitored");
+        registry.counter(PREFIX + "feedback.out");
+        registry.counter(PREFIX + "feedback.late");
     }
 
     public static TraceMonitorMetrics inMemory() {
@@ -76,6 +90,16 @@ public final class TraceMonitorMetrics {
 
     public void lateFeedback() {
         registry.counter(PREFIX + "feedback.late").increment();
+    }
+
+    /** The config version (offset of the accepted monitor-config record) in force for a monitor's traces. */
+    public void configVersion(String experimentId, long version) {
+        AtomicLong gauge = configVersions.get(experimentId);
+        if (gauge == null) {
+            gauge = configVersions.computeIfAbsent(experimentId, id -> registry.gauge(
+                    PREFIX + "monitor.config_version", Tags.of("experiment_id", id), new AtomicLong(version)));
+        }
+        gauge.set(version);
     }
 
     public AtomicLong inFlight() {

@@ -10,12 +10,15 @@ import org.apache.kafka.common.config.ConfigException;
  * without its {@code trace-monitor.} prefix, upper-cased with {@code .} and {@code -} as {@code _}, is KEY
  * ({@code TRACE_MONITOR_FLUSH_INTERVAL} → {@code trace-monitor.flush.interval}); {@code KAFKA_<KEY>} sets a Kafka
  * client key, lower-cased with {@code _} as {@code .} ({@code KAFKA_BOOTSTRAP_SERVERS} → {@code bootstrap.servers}).
- * Environment values override the properties file.
+ * Environment values override the properties file. {@value #LOG_LEVEL} is not a setting: logback reads it (the level
+ * of the {@code dev.tracemonitor} loggers).
  */
 public final class EnvironmentOverrides {
 
     public static final String SERVICE_PREFIX = "TRACE_MONITOR_";
     public static final String KAFKA_PREFIX = "KAFKA_";
+    /** Read by logback.xml, not a setting. */
+    public static final String LOG_LEVEL = "TRACE_MONITOR_LOG_LEVEL";
     private static final String KEY_PREFIX = "trace-monitor.";
 
     private EnvironmentOverrides() {
@@ -23,6 +26,9 @@ public final class EnvironmentOverrides {
 
     public static void apply(Map<String, String> env, Properties props) {
         env.forEach((name, value) -> {
+            if (name.equals(LOG_LEVEL)) {
+                return;
+            }
             if (name.startsWith(SERVICE_PREFIX)) {
                 props.put(serviceKey(name), value);
             } else if (name.startsWith(KAFKA_PREFIX)) {

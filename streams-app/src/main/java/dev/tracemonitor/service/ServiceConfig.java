@@ -6,11 +6,15 @@ import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The service's own settings, in Kafka's {@link ConfigDef} style: each key with its type, default and documentation.
@@ -51,6 +55,11 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String TOPIC_PARTITIONS = "trace-monitor.topic.partitions";
     public static final String TOPIC_REPLICATION_FACTOR = "trace-monitor.topic.replication.factor";
     public static final String TOPIC_CREATE = "trace-monitor.topic.create";
+    public static final String HTTP_PORT = "trace-monitor.http.port";
+    public static final String HTTP_ADDRESS = "trace-monitor.http.address";
+    public static final String SHUTDOWN_TIMEOUT = "trace-monitor.shutdown.timeout";
+    /** The prefix of the service's own keys; an undefined key with it is a typo and fails the start. */
+    public static final String SERVICE_PREFIX = "trace-monitor.";
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
@@ -113,13 +122,54 @@ public final class ServiceConfig extends AbstractConfig {
             .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
                     "Replication factor of topics the service creates (-1: the broker default).")
             .define(TOPIC_CREATE, Type.BOOLEAN, true, Importance.LOW,
-                    "Create missing topics at start, with cleanup.policy=compact for the config and status topics.");
+                    "Create missing topics at start, with cleanup.policy=compact for the config and status topics.")
+            .define(HTTP_PORT, Type.INT, 8080, ConfigDef.Range.between(-1, 65535), Importance.MEDIUM,
+                    "Port of the HTTP endpoint serving /metrics (Prometheus), /health/live and /health/ready"
+                            + " (0: an ephemeral port, -1: no HTTP endpoint).")
+            .define(HTTP_ADDRESS, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Address the HTTP endpoint binds to.")
+            .define(SHUTDOWN_TIMEOUT, Type.STRING, "PT30S", durationValidator(), Importance.MEDIUM,
+                    "On SIGTERM, the longest wait for Kafka Streams to commit and close and for the sink's last"
+                            + " flush; whatever is not done by then is read again from Kafka on the next start.");
 
     public ServiceConfig(Map<?, ?> props) {
         super(CONFIG, props, false);
     }
 
     public static ServiceConfig of(Properties props) {
+        return new ServiceConfig(props);
+    }
+
+    /**
+     * Checks what the constructor cannot: every {@code trace-monitor.} key is one this class defines, and the Kafka
+     * settings passed through are valid for the clients that get them (Streams, the sink's consumer, the admin
+     * client). Throws a {@link ConfigException} naming the key.
+     */
+    public ServiceConfig validate() {
+        originals().forEach((k, v) -> {
+            if (k.startsWith(SERVICE_PREFIX) && !k.startsWith(HADOOP_PREFIX) && !CONFIG.names().contains(k)) {
+                throw new ConfigException(k, v, "not a trace-monitor setting (see the configuration table in the README)");
+            }
+        });
+        Map<String, Object> kafka = kafkaProperties();
+        new AdminClientConfig(kafka);
+        Map<String, Object> consumer = new HashMap<>(kafka);
+        consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        new ConsumerConfig(consumer);
+        if (getBoolean(STREAMS_ENABLED)) {
+            Map<String, Object> streams = new HashMap<>(kafka);
+            streams.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
+            streams.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
+            new StreamsConfig(streams);
+        }
+        return this;
+    }
+
+    /** This configuration with more Kafka client settings (for settings the service adds itself). */
+    ServiceConfig withKafkaSettings(Map<String, ?> extra) {
+        Map<String, Object> props = new HashMap<>(originals());
+        props.putAll(extra);
         return new ServiceConfig(props);
     }
 

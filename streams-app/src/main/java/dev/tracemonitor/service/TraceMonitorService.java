@@ -1,6 +1,8 @@
 package dev.tracemonitor.service;
 
 import dev.tracemonitor.judges.JudgeBackend;
+import dev.tracemonitor.metrics.KafkaMetricsBinding;
+import dev.tracemonitor.metrics.SinkMetrics;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.ScoringEngine;
@@ -9,6 +11,7 @@ import dev.tracemonitor.topology.Topics;
 import dev.tracemonitor.topology.TraceMonitorTopology;
 import java.time.Duration;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -17,11 +20,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One service process: the Kafka Streams topology and the Delta sink, each optional so they can be scaled apart.
- * Started by {@code trace-monitor run} and by the quickstart.
+ * Started by {@code trace-monitor run} (through {@link ServiceProcess}) and by the quickstart. Binds Kafka's client
+ * metrics and the sink's statistics to the metrics registry, reports its {@link ServiceHealth}, and shuts down in a
+ * bounded time ({@link #shutdown(Duration)}).
  */
 public final class TraceMonitorService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TraceMonitorService.class);
+    /** The consumer's internal setting Kafka Streams turns off by default (StreamsConfig's consumer default overrides). */
+    static final String LEAVE_GROUP_ON_CLOSE = "internal.leave.group.on.close";
 
     private final ServiceConfig config;
     private final TraceMonitorMetrics metrics;
@@ -29,6 +36,11 @@ public final class TraceMonitorService implements AutoCloseable {
     private ScoringEngine engine;
     private KafkaStreams streams;
     private SinkRunner sink;
+    private KafkaMetricsBinding kafkaMetrics;
+    private volatile SinkMetrics sinkMetrics;
+    private volatile boolean started;
+    private volatile boolean closing;
+    private boolean closed;
 
     public TraceMonitorService(ServiceConfig config, JudgeBackend backend, TraceMonitorMetrics metrics) {
         this.config = config;
@@ -37,7 +49,9 @@ public final class TraceMonitorService implements AutoCloseable {
     }
 
     public void start() throws Exception {
+        config.validate();
         Topics topics = config.topics();
+        kafkaMetrics = new KafkaMetricsBinding(metrics.registry());
         if (config.getBoolean(ServiceConfig.TOPIC_CREATE)) {
             TopicCreator.createMissing(config.kafkaProperties(), topics, config.getInt(ServiceConfig.TOPIC_PARTITIONS),
                     config.getShort(ServiceConfig.TOPIC_REPLICATION_FACTOR));
@@ -53,6 +67,7 @@ public final class TraceMonitorService implements AutoCloseable {
                     TraceFormats.decoder(config.getString(ServiceConfig.FORMAT_TRACES), config.originals()),
                     TraceFormats.encoder(config.getString(ServiceConfig.FORMAT_FEEDBACK), config.originals()));
             streams = new KafkaStreams(topology, streamsProperties());
+            kafkaMetrics.bindStreams(streams);
             streams.setUncaughtExceptionHandler(e -> {
                 LOG.error("stream thread failed; replacing it", e);
                 return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
@@ -61,7 +76,25 @@ public final class TraceMonitorService implements AutoCloseable {
             streams.start();
         }
         if (config.getBoolean(ServiceConfig.SINK_ENABLED)) {
-            sink = SinkRunner.start(config, metrics);
+            ServiceConfig sinkConfig = config.withKafkaSettings(kafkaMetrics.clientSettings(config.kafkaProperties()));
+            sink = SinkRunner.start(sinkConfig, metrics);
+            sinkMetrics = new SinkMetrics(sink::stats, sink::isRunning, config.getString(ServiceConfig.WAREHOUSE));
+            sinkMetrics.bindTo(metrics.registry());
+        }
+        started = true;
+    }
+
+    /** Live and ready, from the Kafka Streams state and the sink thread; see {@link ServiceHealth}. */
+    public ServiceHealth health() {
+        return ServiceHealth.of(started, closing, streams == null ? null : streams.state(),
+                sink == null ? null : sink.isRunning());
+    }
+
+    /** Registers meters that appear as the service runs (a table's rows counter); called before each scrape. */
+    public void refreshMetrics() {
+        SinkMetrics m = sinkMetrics;
+        if (m != null) {
+            m.refresh();
         }
     }
 
@@ -72,6 +105,12 @@ public final class TraceMonitorService implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ServiceConfig.STATE_DIR));
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
+        if (!props.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
+            // Kafka Streams 4.1 keeps a dynamic member in its group after close (its partitions wait out the session
+            // timeout, 45 s by default); a clean stop leaves the group so that they move at once. A static member
+            // (group.instance.id) keeps its membership across a restart instead.
+            props.putIfAbsent(StreamsConfig.mainConsumerPrefix(LEAVE_GROUP_ON_CLOSE), true);
+        }
         return props;
     }
 
@@ -89,19 +128,73 @@ public final class TraceMonitorService implements AutoCloseable {
 
     @Override
     public void close() {
-        close(Duration.ofSeconds(30));
+        shutdown(config.duration(ServiceConfig.SHUTDOWN_TIMEOUT));
     }
 
+    /** Same as {@link #shutdown(Duration)}. */
     public void close(Duration timeout) {
+        shutdown(timeout);
+    }
+
+    /**
+     * Stops within {@code timeout}: Kafka Streams commits and closes (leaving its group unless it has a static
+     * {@code group.instance.id}, so that its partitions move at once; see {@link #streamsProperties()}), the judge engine stops (its pending tasks are
+     * in the changelogged store and are issued again on the next start), and the sink commits what it has read and
+     * closes. Nothing is lost when the time runs out: what is not committed is read again from Kafka on the next
+     * start. Calling it again does nothing.
+     *
+     * @return true if everything closed within the timeout
+     */
+    public synchronized boolean shutdown(Duration timeout) {
+        if (closed) {
+            return true;
+        }
+        closed = true;
+        closing = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean clean = true;
         if (streams != null) {
-            streams.close(timeout);
+            clean = streams.close(remaining(deadline));
+            if (!clean) {
+                LOG.warn("Kafka Streams did not close within {}", timeout);
+            }
         }
         if (engine != null) {
             engine.close();
         }
         if (sink != null) {
-            sink.close();
+            clean &= closeWithin(sink, remaining(deadline));
+        }
+        if (kafkaMetrics != null) {
+            kafkaMetrics.close();
         }
         backend.close();
+        return clean;
+    }
+
+    private static boolean closeWithin(AutoCloseable closeable, Duration timeout) {
+        Thread closer = new Thread(() -> {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed", closeable, e);
+            }
+        }, "trace-monitor-sink-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(Math.max(1, timeout.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            LOG.warn("the Delta sink did not close within {}; its uncommitted rows will be read again from Kafka", timeout);
+            return false;
+        }
+        return true;
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 }

@@ -49,6 +49,7 @@ final class RouteProcessor implements Processor<String, Trace, String, PlannedTr
             return;
         }
         MonitorRecord monitor = cached.monitor();
+        metrics.configVersion(experimentId, monitor.version());
         MonitorConfig config = monitor.config();
         List<JudgeSpec> judges;
         if (cached.filter().matches(trace.info())) {

@@ -74,4 +74,55 @@ class ServiceConfigTest {
         assertThatThrownBy(() -> EnvironmentOverrides.apply(Map.of("TRACE_MONITOR_NOPE", "x"), new Properties()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("TRACE_MONITOR_NOPE");
     }
+
+    @Test
+    void validateRejectsAnUnknownServiceKeyAndInvalidPassThroughKafkaSettingsNamingTheKey() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", "b:9092");
+        props.put(ServiceConfig.HADOOP_PREFIX + "fs.s3a.endpoint", "http://minio:9000");
+        props.put("security.protocol", "SASL_SSL");
+        props.put("sasl.mechanism", "SCRAM-SHA-512");
+        ServiceConfig.of(props).validate();
+
+        Properties typo = new Properties();
+        typo.putAll(props);
+        typo.put("trace-monitor.sink.max.rows.per.fille", "10");
+        assertThatThrownBy(() -> ServiceConfig.of(typo).validate()).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("trace-monitor.sink.max.rows.per.fille");
+
+        Properties badKafka = new Properties();
+        badKafka.putAll(props);
+        badKafka.put("fetch.max.wait.ms", "soon");
+        assertThatThrownBy(() -> ServiceConfig.of(badKafka).validate()).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("fetch.max.wait.ms");
+
+        Properties badStreams = new Properties();
+        badStreams.putAll(props);
+        badStreams.put("num.stream.threads", "two");
+        assertThatThrownBy(() -> ServiceConfig.of(badStreams).validate()).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("num.stream.threads");
+    }
+
+    @Test
+    void operationsKeysHaveTheirDefaultsAndRanges() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", "b:9092");
+        ServiceConfig config = ServiceConfig.of(props);
+        assertThat(config.getInt(ServiceConfig.HTTP_PORT)).isEqualTo(8080);
+        assertThat(config.getString(ServiceConfig.HTTP_ADDRESS)).isEqualTo("0.0.0.0");
+        assertThat(config.duration(ServiceConfig.SHUTDOWN_TIMEOUT)).isEqualTo(java.time.Duration.ofSeconds(30));
+        for (String port : new String[] {"-1", "0", "65535"}) {
+            props.put(ServiceConfig.HTTP_PORT, port);
+            assertThat(ServiceConfig.of(props).getInt(ServiceConfig.HTTP_PORT)).isEqualTo(Integer.parseInt(port));
+        }
+        props.put(ServiceConfig.HTTP_PORT, "-2");
+        assertThatThrownBy(() -> ServiceConfig.of(props)).hasMessageContaining(ServiceConfig.HTTP_PORT);
+    }
+
+    @Test
+    void theLogLevelVariableIsNotASetting() {
+        Properties props = new Properties();
+        EnvironmentOverrides.apply(Map.of(EnvironmentOverrides.LOG_LEVEL, "DEBUG"), props);
+        assertThat(props).isEmpty();
+    }
 }
