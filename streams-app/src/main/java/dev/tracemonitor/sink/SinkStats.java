@@ -14,6 +14,9 @@ import java.util.Map;
  * @param failedWrites            attempts to write buffered rows to Parquet files that failed (the rows were kept)
  * @param failedCommits           table commits that failed (their files were kept for the next flush, or dropped
  *                                when the partitions were given up)
+ * @param lastFlushRows           rows committed by the last flush that committed any, over all its tables
+ * @param lastFlushFiles          data files that flush committed
+ * @param lastFlushBytes          bytes of those data files
  */
 public record SinkStats(
         long recordsRead,
@@ -27,7 +30,10 @@ public record SinkStats(
         long flushes,
         Duration lastFlushDuration,
         long failedWrites,
-        long failedCommits) {
+        long failedCommits,
+        long lastFlushRows,
+        long lastFlushFiles,
+        long lastFlushBytes) {
 
     public SinkStats {
         rowsCommittedPerTable = Map.copyOf(rowsCommittedPerTable);
