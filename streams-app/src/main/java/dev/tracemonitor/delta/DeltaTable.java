@@ -69,6 +69,7 @@ public abstract class DeltaTable<R> {
     private final String path;
     private final Table table;
     private Row writeState;
+    private long conflictsRetried;
 
     protected DeltaTable(Engine engine, String path) {
         this.engine = engine;
@@ -160,6 +161,7 @@ public abstract class DeltaTable<R> {
             } catch (ConcurrentTransactionException e) {
                 return new CommitOutcome.AlreadyWritten(transactionVersions(transactionIds.keySet()));
             } catch (ConcurrentWriteException e) {
+                conflictsRetried++;
                 retryOrThrow(attempt, e);
             } catch (RuntimeException e) {
                 if (snapshot.isPresent() || !exists()) {
@@ -222,6 +224,11 @@ public abstract class DeltaTable<R> {
             }
         }
         return referenced;
+    }
+
+    /** How many commit attempts of this writer lost a race with another writer's commit and were retried. */
+    public long conflictsRetried() {
+        return conflictsRetried;
     }
 
     /** The table's root as Kernel resolves it (e.g. {@code file:/…}). */

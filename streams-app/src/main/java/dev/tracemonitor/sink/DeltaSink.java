@@ -71,6 +71,7 @@ public final class DeltaSink implements AutoCloseable {
 
     private volatile boolean running;
     private volatile boolean flushRequested;
+    private volatile long conflictsRetried;
     private Thread thread;
     private KafkaConsumer<byte[], byte[]> consumer;
     private long bufferedBytes;
@@ -114,7 +115,7 @@ public final class DeltaSink implements AutoCloseable {
     }
 
     public SinkStats stats() {
-        return counters.snapshot();
+        return counters.snapshot(conflictsRetried);
     }
 
     /** Commits what has been written (a last flush), leaves the group and stops the thread. */
@@ -273,6 +274,7 @@ public final class DeltaSink implements AutoCloseable {
             }
         }
         commitKafkaOffsets(dirty);
+        conflictsRetried = tables.values().stream().mapToLong(t -> t.delta().conflictsRetried()).sum();
         counters.flushed(System.nanoTime() - start, totals);
         if (paused && allCommitted) {
             consumer.resume(consumer.paused());
@@ -585,13 +587,13 @@ public final class DeltaSink implements AutoCloseable {
             }
         }
 
-        SinkStats snapshot() {
+        SinkStats snapshot(long conflictsRetried) {
             Map<String, Long> perTable = new TreeMap<>();
             rowsPerTable.forEach((table, rows) -> perTable.put(table, rows.get()));
             return new SinkStats(recordsRead.get(), skippedRecords.get(), recordsAlreadyCommitted.get(),
                     rowsCommitted.get(), perTable, dataFiles.get(), bytes.get(), versions.get(), flushes.get(),
                     Duration.ofNanos(lastFlushNanos.get()), failedWrites.get(), failedCommits.get(),
-                    lastFlushRows.get(), lastFlushFiles.get(), lastFlushBytes.get());
+                    lastFlushRows.get(), lastFlushFiles.get(), lastFlushBytes.get(), conflictsRetried);
         }
     }
 }

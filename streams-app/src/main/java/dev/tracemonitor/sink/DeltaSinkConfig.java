@@ -1,5 +1,6 @@
 package dev.tracemonitor.sink;
 
+import dev.tracemonitor.delta.DeltaStorage;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -83,10 +84,11 @@ public record DeltaSinkConfig(
         return props;
     }
 
+    /** The Hadoop configuration of the table storage: the given settings, and the service's local log store. */
     public Configuration hadoopConfiguration() {
         Configuration conf = new Configuration();
         hadoopConf.forEach(conf::set);
-        return conf;
+        return DeltaStorage.configure(conf);
     }
 
     private static void require(boolean condition, String message) {

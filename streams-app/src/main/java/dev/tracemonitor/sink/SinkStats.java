@@ -17,6 +17,8 @@ import java.util.Map;
  * @param lastFlushRows           rows committed by the last flush that committed any, over all its tables
  * @param lastFlushFiles          data files that flush committed
  * @param lastFlushBytes          bytes of those data files
+ * @param commitConflictsRetried  commit attempts that lost a race with another writer of the same table (another
+ *                                instance) and were retried from the new table version
  */
 public record SinkStats(
         long recordsRead,
@@ -33,7 +35,8 @@ public record SinkStats(
         long failedCommits,
         long lastFlushRows,
         long lastFlushFiles,
-        long lastFlushBytes) {
+        long lastFlushBytes,
+        long commitConflictsRetried) {
 
     public SinkStats {
         rowsCommittedPerTable = Map.copyOf(rowsCommittedPerTable);
