@@ -27,12 +27,17 @@ final class ChildService {
     private static final Pattern LOG_LINE = Pattern.compile("^\\S+\\s+\\w+\\s+\\[([^]]+)]\\s+\\S+\\s+-\\s+(.*)$");
     private static final Pattern FLUSH_START = Pattern.compile("^Flush \\((\\w+)\\) starting");
     private static final Pattern FLUSH_END = Pattern.compile("^Flush \\((\\w+)\\) finished");
+    /** Logged right after a Delta commit of a flush, before the Kafka offsets are committed and the flush ends. */
+    static final Pattern DELTA_COMMITTED = Pattern.compile("^Committed \\d+ rows in \\d+ files to ");
+    /** Logged on assignment: {@code Partition … resumes at offset N (Delta tables: D, Kafka group: K)}. */
+    static final Pattern RESUMES = Pattern.compile("resumes at offset \\d+ \\(Delta tables: (\\d+), Kafka group: (\\d+)\\)");
 
     private final Process process;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch outputClosed = new CountDownLatch(1);
     private final List<String> flushEvents = new CopyOnWriteArrayList<>();
     private volatile long killOnFlushStartAfterMillis = -1;
+    private volatile boolean killOnDeltaCommit;
     private volatile String killedDuringFlushOf;
     private volatile String lastSinkMessage;
 
@@ -72,6 +77,14 @@ final class ChildService {
      */
     void killOnNextFlushStart(long delayMillis) {
         killOnFlushStartAfterMillis = delayMillis;
+    }
+
+    /**
+     * From now on, the output reader sends SIGKILL as soon as the child logs that a flush committed a Delta version:
+     * the table holds the rows, the group's Kafka offsets do not yet.
+     */
+    void killOnNextDeltaCommit() {
+        killOnDeltaCommit = true;
     }
 
     /** The last thing a sink thread logged before the child died. */
@@ -168,6 +181,10 @@ final class ChildService {
                         }
                     } else if (FLUSH_END.matcher(message).find()) {
                         flushEvents.add("end " + thread);
+                    } else if (killOnDeltaCommit && killedDuringFlushOf == null
+                            && DELTA_COMMITTED.matcher(message).find()) {
+                        killedDuringFlushOf = thread;
+                        process.destroyForcibly();
                     }
                 }
                 out.println(line);

@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Exactly-once under SIGKILL: the service runs as a child JVM ({@link ChaosServiceMain}) against a real in-JVM KRaft
- * broker; while 20,000 traces are produced it is killed with SIGKILL at random moments and the moment a Delta flush
- * starts, and restarted each time. Afterwards the trace_logs table holds each trace exactly once, and each sampled
+ * broker; while 20,000 traces are produced it is killed with SIGKILL at random moments, at (or a random few hundred
+ * milliseconds after) the start of a Delta flush, and right after a flush's Delta commit (before its Kafka offset
+ * commit), and restarted each time. Afterwards the trace_logs table holds each trace exactly once, and each sampled
  * (trace, judge) has exactly one Assessment: in the trace_logs rows, in the trace_assessments table and on the
  * trace-feedback topic (read_committed).
  *
@@ -173,7 +174,14 @@ class ServiceChaosTest {
                 boolean onFlush = kills % 2 == 0 || (kills >= MIN_KILLS - 1 && midFlushKills == 0);
                 String how;
                 int exit;
-                if (onFlush) {
+                if (kills == 2) {
+                    // after a flush's Delta commit, before its Kafka offset commit: the restart must trust the table
+                    ChildService current = child;
+                    current.killOnNextDeltaCommit();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> !current.isAlive());
+                    exit = child.awaitExit();
+                    how = "right after a Delta commit of " + child.killedDuringFlushOf();
+                } else if (onFlush) {
                     ChildService current = child;
                     long delay = kills == 0 ? 0 : random.nextInt(600);
                     current.killOnNextFlushStart(delay);
@@ -204,6 +212,11 @@ class ServiceChaosTest {
             assertThat(producerFailure.get()).isNull();
             assertThat(produced.get()).isEqualTo(TRACES);
             log.info("kills: {}", killLog);
+            long resumedAheadOfKafka = Files.readAllLines(childLog).stream()
+                    .map(ChildService.RESUMES::matcher).filter(java.util.regex.Matcher::find)
+                    .filter(m -> Long.parseLong(m.group(1)) > Long.parseLong(m.group(2))).count();
+            assertThat(resumedAheadOfKafka).as("partitions resumed from Delta versions ahead of the group's Kafka offsets")
+                    .isPositive();
             assertThat(kills).isGreaterThanOrEqualTo(MIN_KILLS);
             assertThat(midFlushKills).as("kills in the middle of a flush; %s", killLog).isPositive();
 
