@@ -92,6 +92,22 @@ final class ColumnBuilders {
         }
     }
 
+    static final class BooleanColumn {
+        private boolean[] values = new boolean[INITIAL_CAPACITY];
+        private int size;
+
+        void add(boolean value) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, grow(values.length, size + 1));
+            }
+            values[size++] = value;
+        }
+
+        ColumnVector build() {
+            return new Vectors.Booleans(values, null, size);
+        }
+    }
+
     /** INTEGER or DATE values. */
     static final class IntColumn {
         private final DataType type;

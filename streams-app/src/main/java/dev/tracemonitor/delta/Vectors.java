@@ -5,6 +5,7 @@ import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.MapValue;
 import io.delta.kernel.types.ArrayType;
+import io.delta.kernel.types.BooleanType;
 import io.delta.kernel.types.DataType;
 import io.delta.kernel.types.MapType;
 import io.delta.kernel.types.StringType;
@@ -84,6 +85,20 @@ final class Vectors {
 
         @Override
         public long getLong(int rowId) {
+            return values[rowId];
+        }
+    }
+
+    static final class Booleans extends Base {
+        private final boolean[] values;
+
+        Booleans(boolean[] values, boolean[] nulls, int size) {
+            super(BooleanType.BOOLEAN, size, nulls);
+            this.values = values;
+        }
+
+        @Override
+        public boolean getBoolean(int rowId) {
             return values[rowId];
         }
     }
@@ -214,6 +229,11 @@ final class Vectors {
         @Override
         public int getInt(int rowId) {
             return base.getInt(offset + rowId);
+        }
+
+        @Override
+        public boolean getBoolean(int rowId) {
+            return base.getBoolean(offset + rowId);
         }
 
         @Override

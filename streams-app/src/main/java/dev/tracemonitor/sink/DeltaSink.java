@@ -1,12 +1,9 @@
 package dev.tracemonitor.sink;
 
 import dev.tracemonitor.delta.CommitOutcome;
+import dev.tracemonitor.delta.DataFile;
+import dev.tracemonitor.delta.DeltaTable;
 import dev.tracemonitor.delta.IncompatibleTableException;
-import dev.tracemonitor.delta.TraceLogsSchema;
-import dev.tracemonitor.delta.TraceLogsTable;
-import dev.tracemonitor.delta.TraceRowConverter;
-import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import java.io.IOException;
@@ -40,11 +37,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The windowed Delta sink: a consumer group on {@code traces-assessed} that writes every trace, exactly once, into the
- * Delta table its headers name. Rows go to Parquet files in the table directory as they arrive (buffered up to a row
- * and memory bound); every flush interval the files of each table are committed as one table version, with one
- * transaction identifier per source partition ({@code <group.id>-<topic>-<partition>} → the last offset of that
- * partition the sink had processed). On assignment a partition resumes after the offset its tables hold, so a restart,
- * a rebalance or a reset of the group's Kafka offsets neither loses nor duplicates rows. Runs on its own thread.
+ * Delta table its headers name (or, with {@link SinkTableKind#TRACE_ASSESSMENTS}, on {@code trace-feedback}, writing
+ * every Assessment into the monitor's assessments table). Rows go to Parquet files in the table directory as they
+ * arrive (buffered up to a row and memory bound); every flush interval the files of each table are committed as one
+ * table version, with one transaction identifier per source partition ({@code <group.id>-<topic>-<partition>} → the
+ * last offset of that partition the sink had processed). On assignment a partition resumes after the offset its
+ * tables hold, so a restart, a rebalance or a reset of the group's Kafka offsets neither loses nor duplicates rows.
+ * Each commit also checks that the table still holds the versions this sink last saw for its partitions, so a sink
+ * that lost a partition to another instance (a zombie after a long pause) cannot write it a second time. Runs on its
+ * own thread.
  */
 public final class DeltaSink implements AutoCloseable {
 
@@ -70,6 +71,7 @@ public final class DeltaSink implements AutoCloseable {
 
     private volatile boolean running;
     private volatile boolean flushRequested;
+    private volatile long conflictsRetried;
     private Thread thread;
     private KafkaConsumer<byte[], byte[]> consumer;
     private long bufferedBytes;
@@ -84,7 +86,7 @@ public final class DeltaSink implements AutoCloseable {
     public DeltaSink(DeltaSinkConfig config, Engine engine) {
         this.config = Objects.requireNonNull(config, "config");
         this.engine = Objects.requireNonNull(engine, "engine");
-        this.warehouse = new Warehouse(config.warehouse(), config.hadoopConfiguration());
+        this.warehouse = new Warehouse(config.warehouse(), config.hadoopConfiguration(), config.kind().tablePrefix());
         this.schedule = new FlushSchedule(config.flushInterval(), config.alignToClock());
     }
 
@@ -113,7 +115,7 @@ public final class DeltaSink implements AutoCloseable {
     }
 
     public SinkStats stats() {
-        return counters.snapshot();
+        return counters.snapshot(conflictsRetried);
     }
 
     /** Commits what has been written (a last flush), leaves the group and stops the thread. */
@@ -182,15 +184,14 @@ public final class DeltaSink implements AutoCloseable {
             skip(record, "no table address headers");
             return;
         }
-        Trace trace;
+        Object row;
         try {
-            trace = TraceJsonCodec.decode(record.value());
-            TraceRowConverter.requireConvertible(trace);
+            row = config.kind().decode(record);
         } catch (RuntimeException e) {
-            skip(record, "not a trace: " + e.getMessage());
+            skip(record, "not a " + config.kind() + " row: " + e.getMessage());
             return;
         }
-        SinkTable table = table(address.path(config.warehouse()));
+        SinkTable table = table(config.kind().path(address, config.warehouse()));
         if (table.isIncompatible()) {
             skip(record, "table " + table.path() + " has an incompatible schema");
             return;
@@ -201,8 +202,8 @@ public final class DeltaSink implements AutoCloseable {
             return;
         }
         long bytes = Math.max(0, record.serializedValueSize());
-        int date = TraceLogsSchema.requestDate(trace.info().requestTimeMillis());
-        int buffered = table.add(partition, record.offset(), date, trace, bytes);
+        int date = table.delta().partitionDate(row);
+        int buffered = table.add(partition, record.offset(), date, row, bytes);
         bufferedBytes += bytes;
         if (!paused && buffered >= config.maxRowsPerFile()) {
             writeBuffer(table, date);
@@ -249,6 +250,11 @@ public final class DeltaSink implements AutoCloseable {
         Map<SinkTable, Set<Integer>> pending = new HashMap<>();
         tables.values().stream().filter(SinkTable::hasPending)
                 .forEach(table -> pending.put(table, Set.copyOf(table.contributing())));
+        if (!pending.isEmpty()) {
+            log.info("Flush ({}) starting: {} table(s) with {} pending rows", reason, pending.size(),
+                    pending.keySet().stream().mapToLong(SinkTable::pendingRows).sum());
+        }
+        FlushTotals totals = new FlushTotals();
         boolean baselined = true;
         for (SinkTable table : pending.keySet()) {
             baselined &= commitBaseline(table);
@@ -258,7 +264,7 @@ public final class DeltaSink implements AutoCloseable {
         for (Map.Entry<SinkTable, Set<Integer>> entry : pending.entrySet()) {
             SinkTable table = entry.getKey();
             CommitResult result = !table.hasPending() ? CommitResult.DROPPED
-                    : baselined ? commit(table) : CommitResult.FAILED;
+                    : baselined ? commit(table, totals) : CommitResult.FAILED;
             if (result != CommitResult.COMMITTED) {
                 allCommitted = false;
                 dirty.addAll(entry.getValue());
@@ -268,15 +274,26 @@ public final class DeltaSink implements AutoCloseable {
             }
         }
         commitKafkaOffsets(dirty);
-        counters.flushed(System.nanoTime() - start);
+        conflictsRetried = tables.values().stream().mapToLong(t -> t.delta().conflictsRetried()).sum();
+        counters.flushed(System.nanoTime() - start, totals);
         if (paused && allCommitted) {
             consumer.resume(consumer.paused());
             paused = false;
         }
         if (!pending.isEmpty()) {
-            log.info("Flush ({}) of {} table(s) took {} ms{}", reason, pending.size(),
-                    (System.nanoTime() - start) / 1_000_000, allCommitted ? "" : "; some tables were not committed");
+            log.info("Flush ({}) finished: {} table(s), {} rows in {} data files, {} bytes (largest file {} bytes),"
+                            + " took {} ms{}", reason, pending.size(), totals.rows, totals.files, totals.bytes,
+                    totals.largestFile, (System.nanoTime() - start) / 1_000_000,
+                    allCommitted ? "" : "; some tables were not committed");
         }
+    }
+
+    /** What one flush committed, for its log line and {@link SinkStats}. */
+    static final class FlushTotals {
+        long rows;
+        long files;
+        long bytes;
+        long largestFile;
     }
 
     /** Records the baseline versions a table needs; false if that failed (nothing may be committed then). */
@@ -286,7 +303,8 @@ public final class DeltaSink implements AutoCloseable {
             return true;
         }
         try {
-            CommitOutcome outcome = table.delta().commit(List.of(), transactionIds(baseline));
+            // expected: the table holds none of these partitions (that is why they need a baseline)
+            CommitOutcome outcome = table.delta().commit(List.of(), transactionIds(baseline), Map.of());
             if (outcome instanceof CommitOutcome.Committed committed) {
                 table.markBaseline(baseline);
                 counters.committed(table.path(), committed);
@@ -305,7 +323,7 @@ public final class DeltaSink implements AutoCloseable {
         }
     }
 
-    private CommitResult commit(SinkTable table) {
+    private CommitResult commit(SinkTable table, FlushTotals totals) {
         Map<Integer, Long> versions = new TreeMap<>();
         for (int partition : assigned) {
             Long position = processed.get(partition);
@@ -338,9 +356,16 @@ public final class DeltaSink implements AutoCloseable {
                 return CommitResult.DROPPED;
             }
             Map<String, Long> transactionIds = transactionIds(versions);
-            CommitOutcome outcome = table.delta().commit(table.files(), transactionIds);
+            Map<String, Long> expected = new HashMap<>();
+            versions.keySet().forEach(p -> expected.put(config.appId(p), table.committed(p)));
+            long largestFile = table.files().stream().mapToLong(DataFile::sizeBytes).max().orElse(0);
+            CommitOutcome outcome = table.delta().commit(table.files(), transactionIds, expected);
             if (outcome instanceof CommitOutcome.Committed committed) {
                 table.markCommitted(versions);
+                totals.rows += committed.rows();
+                totals.files += committed.files();
+                totals.bytes += committed.bytes();
+                totals.largestFile = Math.max(totals.largestFile, largestFile);
                 counters.committed(table.path(), committed);
                 log.info("Committed {} rows in {} files to {} as version {}{}", committed.rows(), committed.files(),
                         table.path(), committed.version(), committed.checkpointWritten() ? " (checkpoint written)" : "");
@@ -417,9 +442,9 @@ public final class DeltaSink implements AutoCloseable {
         List<SinkTable> reload = new ArrayList<>();
         try {
             for (TableAddress address : warehouse.tables()) {
-                String path = address.path(config.warehouse());
+                String path = config.kind().path(address, config.warehouse());
                 if (!tables.containsKey(path)) {
-                    tables.put(path, new SinkTable(path, new TraceLogsTable(engine, path)));
+                    tables.put(path, new SinkTable(path, config.kind().open(engine, path)));
                     reload.add(tables.get(path));
                 }
             }
@@ -457,7 +482,7 @@ public final class DeltaSink implements AutoCloseable {
     private SinkTable table(String path) {
         SinkTable table = tables.get(path);
         if (table == null) {
-            table = new SinkTable(path, new TraceLogsTable(engine, path));
+            table = new SinkTable(path, config.kind().open(engine, path));
             loadCommitted(table, assigned);
             tables.put(path, table);
         }
@@ -477,7 +502,7 @@ public final class DeltaSink implements AutoCloseable {
         long now = System.currentTimeMillis();
         try {
             for (TableAddress address : warehouse.tables()) {
-                TraceLogsTable table = new TraceLogsTable(engine, address.path(config.warehouse()));
+                DeltaTable<?> table = config.kind().open(engine, config.kind().path(address, config.warehouse()));
                 int deleted = warehouse.deleteUncommittedFiles(table, olderThan, now);
                 if (deleted > 0) {
                     log.info("Deleted {} uncommitted data files of {}", deleted, table.path());
@@ -540,6 +565,9 @@ public final class DeltaSink implements AutoCloseable {
         final AtomicLong lastFlushNanos = new AtomicLong();
         final AtomicLong failedWrites = new AtomicLong();
         final AtomicLong failedCommits = new AtomicLong();
+        final AtomicLong lastFlushRows = new AtomicLong();
+        final AtomicLong lastFlushFiles = new AtomicLong();
+        final AtomicLong lastFlushBytes = new AtomicLong();
 
         void committed(String table, CommitOutcome.Committed commit) {
             rowsCommitted.addAndGet(commit.rows());
@@ -549,17 +577,23 @@ public final class DeltaSink implements AutoCloseable {
             versions.incrementAndGet();
         }
 
-        void flushed(long nanos) {
+        void flushed(long nanos, FlushTotals totals) {
             lastFlushNanos.set(nanos);
             flushes.incrementAndGet();
+            if (totals.rows > 0) {
+                lastFlushRows.set(totals.rows);
+                lastFlushFiles.set(totals.files);
+                lastFlushBytes.set(totals.bytes);
+            }
         }
 
-        SinkStats snapshot() {
+        SinkStats snapshot(long conflictsRetried) {
             Map<String, Long> perTable = new TreeMap<>();
             rowsPerTable.forEach((table, rows) -> perTable.put(table, rows.get()));
             return new SinkStats(recordsRead.get(), skippedRecords.get(), recordsAlreadyCommitted.get(),
                     rowsCommitted.get(), perTable, dataFiles.get(), bytes.get(), versions.get(), flushes.get(),
-                    Duration.ofNanos(lastFlushNanos.get()), failedWrites.get(), failedCommits.get());
+                    Duration.ofNanos(lastFlushNanos.get()), failedWrites.get(), failedCommits.get(),
+                    lastFlushRows.get(), lastFlushFiles.get(), lastFlushBytes.get(), conflictsRetried);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.tracemonitor.sink;
 
+import dev.tracemonitor.delta.DeltaStorage;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,7 +12,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Configuration of the {@link DeltaSink}: the consumer (must include {@code bootstrap.servers} and {@code group.id}),
- * the topic, the warehouse root, the flush cadence, the file bounds and the Hadoop settings of the file system.
+ * the topic, the warehouse root, the flush cadence, the file bounds, the Hadoop settings of the file system and the
+ * kind of tables written ({@code trace_logs} from {@code traces-assessed}, or {@code trace_assessments} from
+ * {@code trace-feedback}).
  *
  * @param maxRowsPerFile   a table's rows of one {@code request_date} are written out as a Parquet file at this count
  * @param maxBufferedBytes bound on the record bytes held in memory before being written to files; past it, the
@@ -25,7 +28,8 @@ public record DeltaSinkConfig(
         boolean alignToClock,
         long maxRowsPerFile,
         long maxBufferedBytes,
-        Map<String, String> hadoopConf) {
+        Map<String, String> hadoopConf,
+        SinkTableKind kind) {
 
     public static final String DEFAULT_TOPIC = "traces-assessed";
     public static final String DEFAULT_GROUP_ID = "trace-monitor-delta-sink";
@@ -38,6 +42,7 @@ public record DeltaSinkConfig(
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(warehouse, "warehouse");
         Objects.requireNonNull(flushInterval, "flushInterval");
+        Objects.requireNonNull(kind, "kind");
         require(consumerProperties.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) != null, "bootstrap.servers is required");
         require(consumerProperties.get(ConsumerConfig.GROUP_ID_CONFIG) != null, "group.id is required");
         require(!flushInterval.isNegative() && !flushInterval.isZero(), "flushInterval must be positive");
@@ -47,12 +52,12 @@ public record DeltaSinkConfig(
         hadoopConf = hadoopConf == null ? Map.of() : Map.copyOf(hadoopConf);
     }
 
-    /** The configuration with the components the design names, and the default memory bound. */
+    /** The configuration with the components the design names, the default memory bound, writing trace_logs. */
     public DeltaSinkConfig(Map<String, Object> consumerProperties, String topic, String warehouse,
                            Duration flushInterval, boolean alignToClock, long maxRowsPerFile,
                            Map<String, String> hadoopConf) {
         this(consumerProperties, topic, warehouse, flushInterval, alignToClock, maxRowsPerFile,
-                DEFAULT_MAX_BUFFERED_BYTES, hadoopConf);
+                DEFAULT_MAX_BUFFERED_BYTES, hadoopConf, SinkTableKind.TRACE_LOGS);
     }
 
     public static Builder builder(String bootstrapServers, String warehouse) {
@@ -79,10 +84,11 @@ public record DeltaSinkConfig(
         return props;
     }
 
+    /** The Hadoop configuration of the table storage: the given settings, and the service's local log store. */
     public Configuration hadoopConfiguration() {
         Configuration conf = new Configuration();
         hadoopConf.forEach(conf::set);
-        return conf;
+        return DeltaStorage.configure(conf);
     }
 
     private static void require(boolean condition, String message) {
@@ -101,6 +107,7 @@ public record DeltaSinkConfig(
         private boolean alignToClock = true;
         private long maxRowsPerFile = DEFAULT_MAX_ROWS_PER_FILE;
         private long maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
+        private SinkTableKind kind = SinkTableKind.TRACE_LOGS;
 
         private Builder(String bootstrapServers, String warehouse) {
             this.warehouse = warehouse;
@@ -147,6 +154,12 @@ public record DeltaSinkConfig(
             return this;
         }
 
+        /** Which tables the sink writes (default {@link SinkTableKind#TRACE_LOGS}). */
+        public Builder kind(SinkTableKind kind) {
+            this.kind = kind;
+            return this;
+        }
+
         public Builder hadoopConf(String name, String value) {
             hadoopConf.put(name, value);
             return this;
@@ -154,7 +167,7 @@ public record DeltaSinkConfig(
 
         public DeltaSinkConfig build() {
             return new DeltaSinkConfig(consumerProperties, topic, warehouse, flushInterval, alignToClock,
-                    maxRowsPerFile, maxBufferedBytes, hadoopConf);
+                    maxRowsPerFile, maxBufferedBytes, hadoopConf, kind);
         }
     }
 }

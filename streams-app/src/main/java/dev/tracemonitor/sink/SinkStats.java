@@ -14,6 +14,11 @@ import java.util.Map;
  * @param failedWrites            attempts to write buffered rows to Parquet files that failed (the rows were kept)
  * @param failedCommits           table commits that failed (their files were kept for the next flush, or dropped
  *                                when the partitions were given up)
+ * @param lastFlushRows           rows committed by the last flush that committed any, over all its tables
+ * @param lastFlushFiles          data files that flush committed
+ * @param lastFlushBytes          bytes of those data files
+ * @param commitConflictsRetried  commit attempts that lost a race with another writer of the same table (another
+ *                                instance) and were retried from the new table version
  */
 public record SinkStats(
         long recordsRead,
@@ -27,7 +32,11 @@ public record SinkStats(
         long flushes,
         Duration lastFlushDuration,
         long failedWrites,
-        long failedCommits) {
+        long failedCommits,
+        long lastFlushRows,
+        long lastFlushFiles,
+        long lastFlushBytes,
+        long commitConflictsRetried) {
 
     public SinkStats {
         rowsCommittedPerTable = Map.copyOf(rowsCommittedPerTable);

@@ -1,8 +1,7 @@
 package dev.tracemonitor.sink;
 
 import dev.tracemonitor.delta.DataFile;
-import dev.tracemonitor.delta.TraceLogsTable;
-import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.delta.DeltaTable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,12 +13,13 @@ import java.util.TreeMap;
 
 /**
  * The sink's state for one table: the source-partition versions the table has committed (what not to write again),
- * the rows buffered per {@code request_date}, and the data files written since the last commit.
+ * the rows buffered per partition date, and the data files written since the last commit. Rows are those of the
+ * sink's {@link SinkTableKind}, the type its {@link DeltaTable} writes.
  */
 final class SinkTable {
 
     private final String path;
-    private final TraceLogsTable delta;
+    private final DeltaTable<Object> delta;
     private final Map<Integer, Long> committed = new HashMap<>();
     private final Map<Integer, Buffer> buffers = new TreeMap<>();
     private final List<DataFile> files = new ArrayList<>();
@@ -28,16 +28,18 @@ final class SinkTable {
     private long pendingRows;
     private boolean incompatible;
 
-    SinkTable(String path, TraceLogsTable delta) {
+    @SuppressWarnings("unchecked")
+    SinkTable(String path, DeltaTable<?> delta) {
         this.path = path;
-        this.delta = delta;
+        // rows come from the same SinkTableKind that opened the table: SinkTableKind.decode yields its row type
+        this.delta = (DeltaTable<Object>) delta;
     }
 
     String path() {
         return path;
     }
 
-    TraceLogsTable delta() {
+    DeltaTable<Object> delta() {
         return delta;
     }
 
@@ -58,15 +60,15 @@ final class SinkTable {
         committed.clear();
     }
 
-    /** Buffers a trace of the given {@code request_date}; returns the number of rows now buffered for that date. */
-    int add(int partition, long offset, int date, Trace trace, long bytes) {
+    /** Buffers a row of the given partition date; returns the number of rows now buffered for that date. */
+    int add(int partition, long offset, int date, Object row, long bytes) {
         Buffer buffer = buffers.computeIfAbsent(date, d -> new Buffer());
-        buffer.traces.add(trace);
+        buffer.rows.add(row);
         buffer.bytes += bytes;
         bufferedBytes += bytes;
         pendingRows++;
         firstPendingOffsets.putIfAbsent(partition, offset);
-        return buffer.traces.size();
+        return buffer.rows.size();
     }
 
     long pendingRows() {
@@ -77,7 +79,7 @@ final class SinkTable {
         return bufferedBytes;
     }
 
-    /** The {@code request_date} holding the most buffered bytes, or null when nothing is buffered. */
+    /** The partition date holding the most buffered bytes, or null when nothing is buffered. */
     Integer largestBuffer() {
         Integer largest = null;
         long most = -1;
@@ -101,7 +103,7 @@ final class SinkTable {
         if (buffer == null) {
             return 0;
         }
-        files.addAll(delta.write(date, buffer.traces));
+        files.addAll(delta.write(date, buffer.rows));
         buffers.remove(date);
         bufferedBytes -= buffer.bytes;
         return buffer.bytes;
@@ -175,7 +177,7 @@ final class SinkTable {
     }
 
     private static final class Buffer {
-        private final List<Trace> traces = new ArrayList<>();
+        private final List<Object> rows = new ArrayList<>();
         private long bytes;
     }
 }

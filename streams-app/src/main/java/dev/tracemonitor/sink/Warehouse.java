@@ -1,7 +1,7 @@
 package dev.tracemonitor.sink;
 
 import dev.tracemonitor.delta.DataFile;
-import dev.tracemonitor.delta.TraceLogsTable;
+import dev.tracemonitor.delta.DeltaTable;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -17,28 +17,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The file-system side of the warehouse: which {@code <catalog>/<schema>/trace_logs_<experiment_id>} tables exist, and
- * the data files that were written into them but never committed.
+ * The file-system side of the warehouse: which {@code <catalog>/<schema>/<prefix><experiment_id>} tables exist (prefix
+ * {@code trace_logs_} or {@code trace_assessments_}), and the data files that were written into them but never
+ * committed.
  */
 final class Warehouse {
 
     private static final Logger log = LoggerFactory.getLogger(Warehouse.class);
-    private static final String TABLE_PREFIX = "trace_logs_";
     /** The names Kernel's default Parquet writer gives data files: {@code <uuid>-<nnn>.parquet}. */
     private static final Pattern KERNEL_DATA_FILE =
             Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\\d{3}\\.parquet");
 
     private final String root;
     private final Configuration conf;
+    private final String tablePrefix;
 
     Warehouse(String root, Configuration conf) {
-        this.root = root;
-        this.conf = conf;
+        this(root, conf, SinkTableKind.TRACE_LOGS.tablePrefix());
     }
 
-    /** Every table directory matching {@code <root>/*}{@code /*}{@code /trace_logs_*}. */
+    Warehouse(String root, Configuration conf, String tablePrefix) {
+        this.root = root;
+        this.conf = conf;
+        this.tablePrefix = tablePrefix;
+    }
+
+    /** Every table directory matching {@code <root>/*}{@code /*}{@code /<prefix>*}. */
     List<TableAddress> tables() throws IOException {
-        Path pattern = new Path(root, "*/*/" + TABLE_PREFIX + "*");
+        Path pattern = new Path(root, "*/*/" + tablePrefix + "*");
         FileStatus[] matches = pattern.getFileSystem(conf).globStatus(pattern);
         List<TableAddress> tables = new ArrayList<>();
         if (matches != null) {
@@ -47,7 +53,7 @@ final class Warehouse {
                     Path table = match.getPath();
                     Path schema = table.getParent();
                     tables.add(new TableAddress(schema.getParent().getName(), schema.getName(),
-                            table.getName().substring(TABLE_PREFIX.length())));
+                            table.getName().substring(tablePrefix.length())));
                 }
             }
         }
@@ -59,7 +65,7 @@ final class Warehouse {
      * refer to and that are older than {@code olderThanMillis} (so that a live writer's files, committed within a
      * flush interval, are left alone). Returns how many were deleted.
      */
-    int deleteUncommittedFiles(TraceLogsTable table, long olderThanMillis, long nowMillis) throws IOException {
+    int deleteUncommittedFiles(DeltaTable<?> table, long olderThanMillis, long nowMillis) throws IOException {
         Path tableDir = new Path(table.path());
         FileSystem fs = tableDir.getFileSystem(conf);
         FileStatus[] files = fs.globStatus(new Path(tableDir, "*=*/*.parquet"));

@@ -12,15 +12,15 @@ import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.JudgeTask;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.AssessmentEncoder;
+import dev.tracemonitor.sink.FeedbackHeaders;
+import dev.tracemonitor.sink.TableAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -51,7 +51,8 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
     private final Duration deadline;
     private final Duration drainInterval;
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
-    private final Set<String> submitted = new HashSet<>();
+    /** Tasks submitted and not yet drained, with the table their feedback belongs to (also when it comes late). */
+    private final Map<String, TableAddress> submitted = new HashMap<>();
     private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
 
     private ProcessorContext<String, byte[]> context;
@@ -98,12 +99,12 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
         awaiting.put(traceId, StoreCodec.encodeAwaiting(new AwaitingTrace(plan, deadlineMillis)));
         deadlines.add(new Deadline(deadlineMillis, traceId));
         for (JudgeSpec spec : plan.judges()) {
-            submit(new JudgeTask(traceId, spec, plan.configVersion()), plan.trace());
+            submit(new JudgeTask(traceId, spec, plan.configVersion()), plan.trace(), plan.table());
         }
     }
 
-    private void submit(JudgeTask task, Trace trace) {
-        if (submitted.add(task.key())) {
+    private void submit(JudgeTask task, Trace trace, TableAddress table) {
+        if (submitted.putIfAbsent(task.key(), table) == null) {
             Judge judge = judges.judgeFor(task.judge());
             engine.submit(task, judge, trace, completions::add);
         }
@@ -119,7 +120,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
                 for (JudgeSpec spec : trace.plan().judges()) {
                     JudgeTask task = new JudgeTask(entry.key, spec, trace.plan().configVersion());
                     if (results.get(task.key()) == null) {
-                        submit(task, trace.plan().trace());
+                        submit(task, trace.plan().trace(), trace.plan().table());
                         reissued++;
                     }
                 }
@@ -135,18 +136,20 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
         Map<String, AwaitingTrace> touched = new HashMap<>();
         while ((completion = completions.poll()) != null) {
             JudgeTask task = completion.task();
-            submitted.remove(task.key());
+            TableAddress table = submitted.remove(task.key());
             if (results.get(task.key()) != null) {
                 continue;
             }
             Judge judge = judges.judgeFor(task.judge());
             List<Assessment> assessments = toAssessments(completion, judge);
+            byte[] awaitingBytes = awaiting.get(task.traceId());
             for (Assessment assessment : assessments) {
+                RecordHeaders headers = new RecordHeaders();
+                FeedbackHeaders.write(headers, table, awaitingBytes == null);
                 context.forward(new Record<>(task.traceId(), feedbackEncoder.encode(feedbackTopic, assessment),
-                        context.currentSystemTimeMs()), TraceMonitorTopology.FEEDBACK_SINK);
+                        context.currentSystemTimeMs(), headers), TraceMonitorTopology.FEEDBACK_SINK);
                 metrics.feedbackOut();
             }
-            byte[] awaitingBytes = awaiting.get(task.traceId());
             if (awaitingBytes == null) {
                 metrics.lateFeedback();
                 continue;

@@ -152,6 +152,12 @@ class AvroEndToEndTest {
                 assertThat(plain.get("assessment_name").toString()).isIn("safety", "groundedness", "chunk_relevance",
                         "chunk_relevance/precision");
                 assertThat(plain.get("trace_id").toString()).isIn(ids);
+
+                String assessmentsTable = dev.tracemonitor.sink.SinkTableKind.TRACE_ASSESSMENTS.path(
+                        new TableAddress("main", "formats", "42"), avro.getString(ServiceConfig.WAREHOUSE));
+                long feedbackRecords = avroFeedback.all().values().stream().mapToLong(List::size).sum();
+                await().atMost(Duration.ofSeconds(30)).until(() -> DeltaTableStats.read(DefaultEngine.create(
+                        new Configuration()), assessmentsTable).map(DeltaTableStats::rows).orElse(0L) == feedbackRecords);
             }
         }
     }

@@ -234,6 +234,32 @@ class DeltaSinkKafkaTest {
                 .hasSize(240).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(all);
     }
 
+    @Test
+    void writesToAWarehouseGivenAsAFileUri() throws Exception {
+        String topic = createTopic("assessed-file-uri");
+        String uri = warehouse.toUri().toString(); // file:///tmp/junit…/
+        List<String> traceIds = ids("h", 50);
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            send(producer, topic, TABLE, traceIds);
+        }
+        DeltaSinkConfig config = DeltaSinkConfig.builder(cluster.bootstrapServers(), uri)
+                .groupId("sink-file-uri").topic(topic).flushInterval(FLUSH_INTERVAL).build();
+        try (DeltaSink sink = new DeltaSink(config)) {
+            sink.start();
+            // the last-flush totals are set when the flush ends, after its commits are counted
+            awaitWhileRunning(sink).untilAsserted(() -> {
+                assertThat(sink.stats().rowsCommitted()).isEqualTo(50);
+                assertThat(sink.stats().lastFlushFiles()).isPositive();
+            });
+            assertThat(sink.stats().rowsCommittedPerTable()).containsOnlyKeys(TABLE.path(uri));
+            assertThat(sink.stats().lastFlushBytes()).isPositive();
+        }
+        assertThat(TABLE.path(uri)).startsWith("file:");
+        assertThat(traceIds(TABLE.path(uri))).containsExactlyInAnyOrderElementsOf(traceIds);
+        assertThat(traceIds(TABLE.path(warehouse.toString()))).as("the same table by its local path")
+                .containsExactlyInAnyOrderElementsOf(traceIds);
+    }
+
     private static ConditionFactory awaitWhileRunning(DeltaSink... sinks) {
         return await().atMost(TIMEOUT).failFast("a sink stopped on an error",
                 () -> Arrays.stream(sinks).anyMatch(sink -> sink.failure().isPresent()));
@@ -254,6 +280,10 @@ class DeltaSinkKafkaTest {
 
     private static String createTopic(String name) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, PARTITIONS, (short) 1))).all().get();
+        // producing before every partition has a leader can leave an idempotent producer retrying forever
+        // (NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER on this single-node cluster)
+        await().atMost(TIMEOUT).until(() -> admin.describeTopics(List.of(name)).allTopicNames().get().get(name)
+                .partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
         return name;
     }
 

@@ -1,0 +1,146 @@
+package dev.tracemonitor.delta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tracemonitor.model.Assessment;
+import dev.tracemonitor.model.AssessmentSource;
+import dev.tracemonitor.model.Feedback;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Writers of one table through {@link DeltaTable}: concurrent commits (two instances whose flushes are aligned to the
+ * clock) are retried until all land, and a writer whose expectations about its source partitions no longer hold (a
+ * zombie that lost the partition to another writer) commits nothing.
+ */
+class ConcurrentWritersTest {
+
+    private static final Instant DAY = Instant.parse("2025-03-01T10:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    private final Engine engine = DefaultEngine.create(DeltaStorage.configure(new Configuration()));
+
+    @BeforeAll
+    static void quietLogs() {
+        SinkTestLogging.quiet();
+    }
+
+    @Test
+    void commitsOfTwoWritersRacingForTheSameVersionsAreRetriedUntilAllLandOnce() throws Exception {
+        String path = dir.resolve("trace_logs_1").toString();
+        int rounds = 15;
+        CyclicBarrier barrier = new CyclicBarrier(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<Long>> writers = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            int writer = w;
+            writers.add(pool.submit(() -> {
+                TraceLogsTable table = new TraceLogsTable(DefaultEngine.create(DeltaStorage.configure(new Configuration())), path);
+                String appId = "group-topic-" + writer;
+                Long previous = null;
+                for (int round = 0; round < rounds; round++) {
+                    List<DataFile> files = table.write(TraceLogsSchema.requestDate(DAY.toEpochMilli()),
+                            List.of(SinkTestTraces.simple("w" + writer + "-" + round, "1", DAY)));
+                    Map<String, Long> expected = new java.util.HashMap<>();
+                    expected.put(appId, previous);
+                    barrier.await(); // both commit at the same moment
+                    CommitOutcome outcome = table.commit(files, Map.of(appId, (long) round), expected);
+                    assertThat(outcome).isInstanceOf(CommitOutcome.Committed.class);
+                    previous = (long) round;
+                }
+                return table.conflictsRetried();
+            }));
+        }
+        long conflicts = 0;
+        for (Future<Long> writer : writers) {
+            conflicts += writer.get();
+        }
+        pool.shutdown();
+
+        DeltaTableStats stats = DeltaTableStats.read(engine, path).orElseThrow();
+        assertThat(stats.rows()).isEqualTo(2L * rounds);
+        assertThat(new HashSet<>(stats.traceIds())).hasSize(2 * rounds);
+        assertThat(stats.version()).as("one version per commit").isEqualTo(2L * rounds - 1);
+        assertThat(stats.transactionVersion("group-topic-0")).contains((long) rounds - 1);
+        assertThat(stats.transactionVersion("group-topic-1")).contains((long) rounds - 1);
+        assertThat(conflicts).as("commits that lost the race for a version and were retried").isPositive();
+    }
+
+    @Test
+    void aWriterThatNoLongerOwnsItsPartitionCommitsNothingEvenWithAHigherVersion() throws Exception {
+        String path = dir.resolve("trace_logs_2").toString();
+        TraceLogsTable owner = new TraceLogsTable(engine, path);
+        TraceLogsTable zombie = new TraceLogsTable(DefaultEngine.create(DeltaStorage.configure(new Configuration())), path);
+        int date = TraceLogsSchema.requestDate(DAY.toEpochMilli());
+        assertThat(owner.commit(owner.write(date, List.of(SinkTestTraces.simple("a", "2", DAY))),
+                Map.of("g-t-0", 10L), Map.of())).isInstanceOf(CommitOutcome.Committed.class);
+
+        // the zombie last saw version 10 of partition 0 too, and has rows up to offset 25 pending
+        List<DataFile> zombieFiles = zombie.write(date, List.of(SinkTestTraces.simple("b", "2", DAY)));
+        // meanwhile the partition's new owner writes offsets 11..20
+        assertThat(owner.commit(owner.write(date, List.of(SinkTestTraces.simple("c", "2", DAY))),
+                Map.of("g-t-0", 20L), Map.of("g-t-0", 10L))).isInstanceOf(CommitOutcome.Committed.class);
+
+        CommitOutcome late = zombie.commit(zombieFiles, Map.of("g-t-0", 25L), Map.of("g-t-0", 10L));
+
+        assertThat(late).isInstanceOf(CommitOutcome.AlreadyWritten.class);
+        assertThat(((CommitOutcome.AlreadyWritten) late).committedVersions()).containsEntry("g-t-0", 20L);
+        DeltaTableStats stats = DeltaTableStats.read(engine, path).orElseThrow();
+        assertThat(stats.traceIds()).containsExactlyInAnyOrder("a", "c");
+        assertThat(stats.transactionVersion("g-t-0")).contains(20L);
+    }
+
+    @Test
+    void assessmentsTableRowsCarryTheAssessmentFieldsAndTheLateFlag() throws Exception {
+        String path = dir.resolve("trace_assessments_3").toString();
+        TraceAssessmentsTable table = new TraceAssessmentsTable(engine, path);
+        long created = DAY.toEpochMilli();
+        Assessment onTime = new Assessment(Assessment.deterministicId("t1", "safety", null), "safety", "t1", null,
+                new AssessmentSource(AssessmentSource.CODE, "scripted/safety"), created, created, Feedback.of("yes"),
+                "fine", Map.of("trace_monitor.config_version", "3"));
+        Assessment late = new Assessment(Assessment.deterministicId("t1", "groundedness", "s2"), "groundedness", "t1",
+                "s2", null, created + 1, created + 2, Feedback.error("TIMEOUT", "slow"), null, null);
+        int date = TraceAssessmentsSchema.createDate(created);
+        List<DataFile> files = table.write(date, List.of(new AssessmentRow(onTime, false), new AssessmentRow(late, true)));
+        assertThat(table.commit(files, Map.of("g-trace-feedback-0", 1L))).isInstanceOf(CommitOutcome.Committed.class);
+
+        List<String> rows = new ArrayList<>();
+        DeltaTableStats stats = DeltaTableStats.read(engine, path).orElseThrow();
+        assertThat(stats.rows()).isEqualTo(2);
+        io.delta.kernel.types.StructType schema = TraceAssessmentsSchema.SCHEMA;
+        stats.forEachRow(row -> {
+            io.delta.kernel.data.Row feedback = row.getStruct(schema.indexOf("feedback"));
+            String value = feedback.isNullAt(0) ? null : feedback.getString(0);
+            String error = feedback.isNullAt(1) ? null : feedback.getStruct(1).getString(0);
+            rows.add(String.join("|", row.getString(schema.indexOf("trace_id")),
+                    row.getString(schema.indexOf("assessment_name")),
+                    String.valueOf(row.isNullAt(schema.indexOf("span_id")) ? null : row.getString(schema.indexOf("span_id"))),
+                    String.valueOf(row.isNullAt(schema.indexOf("source")) ? null
+                            : row.getStruct(schema.indexOf("source")).getString(1)),
+                    String.valueOf(row.getLong(schema.indexOf("create_time"))),
+                    String.valueOf(row.getInt(schema.indexOf("create_date"))),
+                    String.valueOf(value), String.valueOf(error),
+                    String.valueOf(row.getBoolean(schema.indexOf("late")))));
+        });
+        long micros = created * 1000;
+        assertThat(rows).containsExactlyInAnyOrder(
+                "t1|safety|null|scripted/safety|" + micros + "|" + date + "|yes|null|false",
+                "t1|groundedness|s2|null|" + (micros + 1000) + "|" + date + "|null|TIMEOUT|true");
+    }
+}
