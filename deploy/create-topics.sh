@@ -13,7 +13,7 @@
 #   the topology reads traces, monitor-config and monitor-status and writes monitor-status, trace-feedback,
 #   traces-assessed and traces-dlq; Kafka Streams creates and uses its internal topics (prefix <application.id>),
 #   joins group <application.id> and, for exactly-once, uses transactional ids with prefix <application.id>;
-#   the Delta sink reads traces-assessed in group <sink group>.
+#   the Delta sinks read traces-assessed in group <sink group> and trace-feedback in group <sink group>-assessments.
 set -euo pipefail
 bootstrap="${1:?usage: create-topics.sh BOOTSTRAP [PARTITIONS] [REPLICATION]}"
 partitions="${2:-3}"
@@ -45,11 +45,12 @@ if [[ -n "${SERVICE_PRINCIPAL:-}" ]]; then
   acl --operation Read --topic traces
   acl --operation Read --topic monitor-config
   acl --operation Read --operation Write --topic monitor-status
-  acl --operation Write --topic trace-feedback
+  acl --operation Read --operation Write --topic trace-feedback
   acl --operation Read --operation Write --topic traces-assessed
   acl --operation Write --topic traces-dlq
   acl --operation All --topic "$app" --resource-pattern-type prefixed
   acl --operation Read --group "$app"
   acl --operation Read --group "$sink_group"
+  acl --operation Read --group "$sink_group-assessments"
   acl --operation Write --operation Describe --transactional-id "$app" --resource-pattern-type prefixed
 fi

@@ -118,7 +118,8 @@ class SaslPassthroughTest {
     /** The ACLs of the service principal, exactly as listed in deploy/create-topics.sh. */
     static List<AclBinding> serviceAcls(String principal, String applicationId, String sinkGroup, Topics topics) {
         List<AclBinding> acls = new ArrayList<>();
-        for (String topic : List.of(topics.traces(), topics.monitorConfig(), topics.monitorStatus(), topics.assessed())) {
+        for (String topic : List.of(topics.traces(), topics.monitorConfig(), topics.monitorStatus(), topics.assessed(),
+                topics.feedback())) {
             acls.add(acl(principal, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ));
         }
         for (String topic : List.of(topics.feedback(), topics.assessed(), topics.dlq(), topics.monitorStatus())) {
@@ -127,6 +128,7 @@ class SaslPassthroughTest {
         acls.add(acl(principal, ResourceType.TOPIC, applicationId, PatternType.PREFIXED, AclOperation.ALL));
         acls.add(acl(principal, ResourceType.GROUP, applicationId, PatternType.LITERAL, AclOperation.READ));
         acls.add(acl(principal, ResourceType.GROUP, sinkGroup, PatternType.LITERAL, AclOperation.READ));
+        acls.add(acl(principal, ResourceType.GROUP, sinkGroup + "-assessments", PatternType.LITERAL, AclOperation.READ));
         acls.add(acl(principal, ResourceType.TRANSACTIONAL_ID, applicationId, PatternType.PREFIXED, AclOperation.WRITE));
         acls.add(acl(principal, ResourceType.TRANSACTIONAL_ID, applicationId, PatternType.PREFIXED,
                 AclOperation.DESCRIBE));
