@@ -52,6 +52,8 @@ record Summary(String tablePath, long produced, long malformed, long tracesRead,
                 + " chunk_relevance/precision value)");
         out.println();
         out.println("  table: " + tablePath);
+        out.println("  every Assessment, late ones too, also lands in "
+                + tablePath.replace("/trace_logs_", "/trace_assessments_"));
         out.println("  query it with Spark SQL (delta-spark):");
         out.println("    SELECT a.assessment_name, a.feedback.value, count(*) FROM delta.`" + tablePath
                 + "` LATERAL VIEW explode(assessments) t AS a GROUP BY 1, 2 ORDER BY 1, 2");
