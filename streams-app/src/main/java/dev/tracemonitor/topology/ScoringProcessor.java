@@ -58,6 +58,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> awaiting;
     private KeyValueStore<String, byte[]> results;
+    private KeyValueStore<String, byte[]> late;
 
     private final AssessmentEncoder feedbackEncoder;
     private final String feedbackTopic;
@@ -78,6 +79,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
         this.context = context;
         this.awaiting = context.getStateStore(TraceMonitorTopology.AWAITING_STORE);
         this.results = context.getStateStore(TraceMonitorTopology.RESULTS_STORE);
+        this.late = context.getStateStore(TraceMonitorTopology.LATE_STORE);
         context.schedule(drainInterval, PunctuationType.WALL_CLOCK_TIME, now -> drainCompletions());
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::releaseExpired);
         reissuePending();
@@ -126,6 +128,16 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
                 }
             }
         }
+        try (KeyValueIterator<String, byte[]> it = late.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> entry = it.next();
+                PlannedTrace plan = StoreCodec.decodeAwaiting(entry.value).plan();
+                for (JudgeSpec spec : plan.judges()) {
+                    submit(new JudgeTask(entry.key, spec, plan.configVersion()), plan.trace(), plan.table());
+                    reissued++;
+                }
+            }
+        }
         if (reissued > 0) {
             LOG.info("re-issued {} pending judge tasks after restart or rebalance", reissued);
         }
@@ -140,9 +152,13 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
             if (results.get(task.key()) != null) {
                 continue;
             }
+            byte[] awaitingBytes = awaiting.get(task.traceId());
+            if (awaitingBytes == null && !takeLateTask(task)) {
+                LOG.debug("result of {} for trace {} was already published", task.judge().name(), task.traceId());
+                continue;
+            }
             Judge judge = judges.judgeFor(task.judge());
             List<Assessment> assessments = toAssessments(completion, judge);
-            byte[] awaitingBytes = awaiting.get(task.traceId());
             for (Assessment assessment : assessments) {
                 RecordHeaders headers = new RecordHeaders();
                 FeedbackHeaders.write(headers, table, awaitingBytes == null);
@@ -198,16 +214,47 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
     private void release(AwaitingTrace trace) {
         String traceId = trace.plan().trace().traceId();
         List<Assessment> assessments = new ArrayList<>();
+        List<JudgeSpec> unanswered = new ArrayList<>();
         for (JudgeSpec spec : trace.plan().judges()) {
             String key = JudgeTask.resultKey(traceId, spec.name());
             byte[] result = results.get(key);
-            if (result != null) {
+            if (result == null) {
+                unanswered.add(spec);
+            } else {
                 assessments.addAll(StoreCodec.decodeResultAssessments(result));
                 results.delete(key);
             }
         }
         awaiting.delete(traceId);
+        if (!unanswered.isEmpty()) {
+            PlannedTrace plan = trace.plan();
+            late.put(traceId, StoreCodec.encodeAwaiting(new AwaitingTrace(
+                    new PlannedTrace(plan.trace(), plan.table(), unanswered, plan.configVersion()), 0)));
+        }
         emitAssessed(trace.plan(), assessments);
+    }
+
+    /**
+     * A result for a trace already written: publish it only if its task is still recorded as outstanding (so a task
+     * re-issued after a restart never publishes twice), and strike it off.
+     */
+    private boolean takeLateTask(JudgeTask task) {
+        byte[] bytes = late.get(task.traceId());
+        if (bytes == null) {
+            return false;
+        }
+        PlannedTrace plan = StoreCodec.decodeAwaiting(bytes).plan();
+        List<JudgeSpec> remaining = plan.judges().stream().filter(j -> !j.name().equals(task.judge().name())).toList();
+        if (remaining.size() == plan.judges().size()) {
+            return false;
+        }
+        if (remaining.isEmpty()) {
+            late.delete(task.traceId());
+        } else {
+            late.put(task.traceId(), StoreCodec.encodeAwaiting(new AwaitingTrace(
+                    new PlannedTrace(plan.trace(), plan.table(), remaining, plan.configVersion()), 0)));
+        }
+        return true;
     }
 
     private void emitAssessed(PlannedTrace plan, List<Assessment> newAssessments) {

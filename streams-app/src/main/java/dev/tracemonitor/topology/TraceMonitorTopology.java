@@ -41,6 +41,7 @@ public final class TraceMonitorTopology {
     public static final String CONFIG_IN_FORCE_STORE = "monitor-config-in-force";
     public static final String AWAITING_STORE = "scoring-awaiting";
     public static final String RESULTS_STORE = "scoring-results";
+    public static final String LATE_STORE = "scoring-late";
 
     /** The scoring deadline and how often completed judge calls are forwarded. */
     public record Settings(Duration scoringDeadline, Duration drainInterval) {
@@ -80,6 +81,8 @@ public final class TraceMonitorTopology {
         topology.addProcessor(SCORE, () -> new ScoringProcessor(engine, judges, metrics, settings.scoringDeadline(),
                 settings.drainInterval(), feedbackEncoder, topics.feedback()), ROUTE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AWAITING_STORE),
+                Serdes.String(), Serdes.ByteArray()), SCORE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LATE_STORE),
                 Serdes.String(), Serdes.ByteArray()), SCORE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULTS_STORE),
                 Serdes.String(), Serdes.ByteArray()), SCORE);
