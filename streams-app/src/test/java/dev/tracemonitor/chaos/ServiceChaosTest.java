@@ -1,5 +1,6 @@
 package dev.tracemonitor.chaos;
 
+import dev.tracemonitor.testing.TestBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -33,7 +34,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,20 +74,8 @@ class ServiceChaosTest {
     @BeforeAll
     static void startBroker() throws Exception {
         SinkTestLogging.quiet();
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
-                .setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                // a killed child's group members must expire fast for the restarted one to get the partitions
-                .setConfigProp("group.min.session.timeout.ms", "1000")
-                .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
+        // a killed child's group members must expire fast for the restarted one to get the partitions
+        cluster = TestBroker.start(Map.of("offsets.topic.num.partitions", "1", "transaction.state.log.num.partitions", "1", "group.min.session.timeout.ms", "1000"));
     }
 
     @AfterAll
