@@ -42,7 +42,9 @@ public final class BenchMain {
         System.setProperty("sun.net.httpserver.nodelay", Boolean.toString(options.fakeNoDelay()));
         Files.createDirectories(options.workDir());
         Report report = new Report();
-        String header = header(options);
+        String header = header(options) + "\nservice: java -Xmx" + options.serviceHeap() + " "
+                + String.join(" ", options.serviceJvmOptions()) + " … TraceMonitorCommand run, flush "
+                + options.flushInterval() + ", " + options.serviceSettings();
         System.out.println(header);
         long start = System.nanoTime();
         boolean failed = false;
@@ -98,8 +100,8 @@ public final class BenchMain {
             jmh.warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
                     .measurementTime(TimeValue.seconds(1));
         } else {
-            jmh.warmupIterations(3).warmupTime(TimeValue.seconds(2)).measurementIterations(5)
-                    .measurementTime(TimeValue.seconds(2));
+            jmh.warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
+                    .measurementTime(TimeValue.seconds(1));
         }
         Map<String, String> names = new LinkedHashMap<>();
         names.put("TraceCodecBenchmark.decode", "TraceJsonCodec.decode, per trace");
@@ -167,6 +169,11 @@ public final class BenchMain {
                             + " core-s)", String.format("%.1f / %.1f / %.1f", t.serviceCpu(), t.brokerCpu(), t.driverCpu()));
             if (options.threadCpu()) {
                 System.out.println("  service CPU seconds by thread since start: " + ProcStatus.cpuByThread(session.service().pid()));
+            }
+            if (options.serviceJvmOptions().stream().anyMatch(o -> o.startsWith("-XX:NativeMemoryTracking"))) {
+                Path nmt = session.dir().resolve("native-memory.txt");
+                Files.writeString(nmt, session.service().nativeMemorySummary());
+                System.out.println("  native memory summary: " + nmt);
             }
             if (large && options.rawRead()) {
                 session.service().close();

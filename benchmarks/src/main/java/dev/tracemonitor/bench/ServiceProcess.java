@@ -145,6 +145,22 @@ public final class ServiceProcess implements AutoCloseable {
         return jmx.getMBeanServerConnection();
     }
 
+    /** The JVM's native memory summary (needs -XX:NativeMemoryTracking=summary), or why there is none. */
+    public String nativeMemorySummary() {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), "VM.native_memory", "summary").redirectErrorStream(true).start();
+            String out = new String(jcmd.getInputStream().readAllBytes());
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException e) {
+            return "jcmd failed: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
     /** Stops the service with SIGTERM (it closes cleanly), then forcibly after 60 s. */
     @Override
     public void close() {
