@@ -42,7 +42,7 @@ public final class BenchMain {
         System.setProperty("sun.net.httpserver.nodelay", Boolean.toString(options.fakeNoDelay()));
         Files.createDirectories(options.workDir());
         Report report = new Report();
-        String header = header(options) + "\nservice: java -Xmx" + options.serviceHeap() + " "
+        String header = header(options) + "\nservice: " + options.serviceEnv() + " java -Xmx" + options.serviceHeap() + " "
                 + String.join(" ", options.serviceJvmOptions()) + " … TraceMonitorCommand run, flush "
                 + options.flushInterval() + ", " + options.serviceSettings();
         System.out.println(header);

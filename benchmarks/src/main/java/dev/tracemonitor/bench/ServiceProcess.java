@@ -58,7 +58,8 @@ public final class ServiceProcess implements AutoCloseable {
      * @param settings  {@code -D key=value} service and Kafka settings
      */
     public static ServiceProcess start(Path repoRoot, Path log, String heap, List<String> jvmOptions,
-                                       Map<String, String> settings) throws IOException {
+                                       Map<String, String> settings, Map<String, String> environment)
+            throws IOException {
         Path target = repoRoot.resolve("streams-app/target");
         if (!Files.exists(target.resolve("trace-monitor.jar"))) {
             throw new IOException("no " + target.resolve("trace-monitor.jar") + ": build streams-app first");
@@ -76,7 +77,9 @@ public final class ServiceProcess implements AutoCloseable {
             command.add(k + "=" + v);
         });
         Files.writeString(log, String.join(" ", command) + "\n");
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        Process process = builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();

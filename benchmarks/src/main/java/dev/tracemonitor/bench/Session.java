@@ -72,7 +72,8 @@ public final class Session implements AutoCloseable {
             all.put("trace-monitor.flush.interval", options.flushInterval());
             all.putAll(settings);
             List<String> jvm = new ArrayList<>(options.serviceJvmOptions());
-            service = ServiceProcess.start(options.repoRoot(), dir.resolve("service.log"), heap, jvm, all);
+            service = ServiceProcess.start(options.repoRoot(), dir.resolve("service.log"), heap, jvm, all,
+                    options.serviceEnv());
             kafka = new Kafka(broker.bootstrapServers());
             kafka.awaitTopics(TOPICS, Duration.ofSeconds(90));
             return new Session(dir, broker, service, kafka, corpus);
