@@ -31,7 +31,29 @@ public final class Json {
         if (jsonText == null) {
             return null;
         }
+        String plain = plainQuoted(jsonText);
+        if (plain != null) {
+            return plain;
+        }
         JsonNode node = parseOrNull(jsonText);
         return node != null && node.isTextual() ? node.textValue() : jsonText;
+    }
+
+    /**
+     * The common case of {@link #unquote} without a parser (it runs for every span of every trace): a JSON string
+     * with nothing to unescape, {@code "…"} holding no quote, backslash or control character. Null for anything else.
+     */
+    private static String plainQuoted(String text) {
+        int last = text.length() - 1;
+        if (last < 1 || text.charAt(0) != '"' || text.charAt(last) != '"') {
+            return null;
+        }
+        for (int i = 1; i < last; i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20) {
+                return null;
+            }
+        }
+        return text.substring(1, last);
     }
 }

@@ -306,6 +306,10 @@ public final class TraceJsonCodec {
             return node.asLong();
         }
         String text = node.asText();
+        long fast = fastIsoInstantMillis(text);
+        if (fast != Long.MIN_VALUE) {
+            return fast;
+        }
         try {
             return Instant.parse(text).toEpochMilli();
         } catch (DateTimeParseException e) {
@@ -315,6 +319,61 @@ public final class TraceJsonCodec {
                 throw new InvalidTraceException("not a timestamp: " + abbreviate(text));
             }
         }
+    }
+
+    /**
+     * {@code Instant.parse(text).toEpochMilli()} for the shape MLflow writes, {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z},
+     * without the general parser (it runs for every trace, twice per trace in the service). Long.MIN_VALUE for any
+     * other text, and for anything unusual (a leap second, an invalid date): the caller then uses Instant.parse, which
+     * gives the same result or the same error.
+     */
+    static long fastIsoInstantMillis(String text) {
+        int length = text.length();
+        if (length < 20 || length > 30 || text.charAt(length - 1) != 'Z' || text.charAt(4) != '-'
+                || text.charAt(7) != '-' || text.charAt(10) != 'T' || text.charAt(13) != ':' || text.charAt(16) != ':') {
+            return Long.MIN_VALUE;
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 2);
+        int day = digits(text, 8, 2);
+        int hour = digits(text, 11, 2);
+        int minute = digits(text, 14, 2);
+        int second = digits(text, 17, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > java.time.YearMonth.of(year, month)
+                .lengthOfMonth() || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+            return Long.MIN_VALUE;
+        }
+        long nanos = 0;
+        if (length > 20) {
+            int fractionDigits = length - 21;
+            if (text.charAt(19) != '.' || fractionDigits < 1 || fractionDigits > 9) {
+                return Long.MIN_VALUE;
+            }
+            int fraction = digits(text, 20, fractionDigits);
+            if (fraction < 0) {
+                return Long.MIN_VALUE;
+            }
+            nanos = fraction;
+            for (int i = fractionDigits; i < 9; i++) {
+                nanos *= 10;
+            }
+        }
+        long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+        long seconds = epochDay * 86_400L + hour * 3_600L + minute * 60L + second;
+        return seconds * 1000L + nanos / 1_000_000L;
+    }
+
+    /** The value of {@code count} ASCII digits at {@code from}, or -1 if any is not a digit. */
+    private static int digits(String text, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     private static Long duration(JsonNode info) {
@@ -343,7 +402,13 @@ public final class TraceJsonCodec {
     }
 
     private static String formatDuration(long millis) {
-        return (millis / 1000) + "." + String.format("%03d", millis % 1000) + "s";
+        if (millis < 0) {
+            return (millis / 1000) + "." + String.format("%03d", millis % 1000) + "s";
+        }
+        long fraction = millis % 1000;
+        // what String.format("%03d") gives for 0..999, without a Formatter per trace
+        String padded = fraction < 10 ? "00" + fraction : fraction < 100 ? "0" + fraction : Long.toString(fraction);
+        return (millis / 1000) + "." + padded + "s";
     }
 
     private static Map<String, String> stringMap(JsonNode node) {
