@@ -323,12 +323,40 @@ public abstract class DeltaTable<R> {
         return writeState;
     }
 
+    /**
+     * The latest snapshot. Another writer's checkpoint is written in place, so a reader can list it before it is
+     * complete ("is not a Parquet file"): that read is retried a few times before the error is passed on.
+     */
     private Optional<Snapshot> latestSnapshot() {
-        try {
-            return Optional.of(table.getLatestSnapshot(engine));
-        } catch (TableNotFoundException e) {
-            return Optional.empty();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Optional.of(table.getLatestSnapshot(engine));
+            } catch (TableNotFoundException e) {
+                return Optional.empty();
+            } catch (RuntimeException e) {
+                if (attempt >= SNAPSHOT_ATTEMPTS || !isPartialCheckpoint(e)) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
+    }
+
+    private static final int SNAPSHOT_ATTEMPTS = 10;
+
+    private static boolean isPartialCheckpoint(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && message.contains("is not a Parquet file")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Map<String, Long> transactionVersions(Snapshot snapshot, Collection<String> appIds) {

@@ -59,17 +59,30 @@ class ConcurrentWritersTest {
                             List.of(SinkTestTraces.simple("w" + writer + "-" + round, "1", DAY)));
                     Map<String, Long> expected = new java.util.HashMap<>();
                     expected.put(appId, previous);
-                    barrier.await(); // both commit at the same moment
+                    barrier.await(30, java.util.concurrent.TimeUnit.SECONDS); // both commit at the same moment
                     CommitOutcome outcome = table.commit(files, Map.of(appId, (long) round), expected);
-                    assertThat(outcome).isInstanceOf(CommitOutcome.Committed.class);
+                    if (!(outcome instanceof CommitOutcome.Committed)) {
+                        barrier.reset();
+                    }
+                    assertThat(outcome).as("writer %s round %s", writer, round).isInstanceOf(CommitOutcome.Committed.class);
                     previous = (long) round;
                 }
                 return table.conflictsRetried();
             }));
         }
         long conflicts = 0;
+        List<Throwable> failures = new ArrayList<>();
         for (Future<Long> writer : writers) {
-            conflicts += writer.get();
+            try {
+                conflicts += writer.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (java.util.concurrent.ExecutionException e) {
+                failures.add(e.getCause());
+            }
+        }
+        if (!failures.isEmpty()) {
+            AssertionError error = new AssertionError("writers failed: " + failures);
+            failures.forEach(error::addSuppressed);
+            throw error;
         }
         pool.shutdown();
 
