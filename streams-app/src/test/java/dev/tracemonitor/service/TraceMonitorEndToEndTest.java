@@ -14,6 +14,7 @@ import dev.tracemonitor.sampling.Sampler;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
 import dev.tracemonitor.testing.TestBroker;
+import dev.tracemonitor.testing.TopicReader;
 import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.topology.DeadLetters;
 import dev.tracemonitor.topology.Topics;
@@ -86,7 +87,7 @@ class TraceMonitorEndToEndTest {
                      new ByteArraySerializer(), new ByteArraySerializer())) {
             service.start();
             producer.send(new ProducerRecord<>(topics.monitorConfig(), TestTraces.utf8("42"), TestTraces.utf8(MONITOR))).get();
-            List<ConsumerRecord<byte[], byte[]>> status = readAll(topics.monitorStatus(), 1);
+            List<ConsumerRecord<byte[], byte[]>> status = TopicReader.readToEnd(cluster.bootstrapServers(), topics.monitorStatus(), 1);
             assertThat(MonitorStatus.decode(status.get(0).value()).status()).isEqualTo(MonitorStatus.ACCEPTED);
 
             for (DemoRecord record : records) {
@@ -97,7 +98,7 @@ class TraceMonitorEndToEndTest {
             await().atMost(Duration.ofMinutes(2)).until(() -> service.sink().stats().rowsCommitted() >= TRACES);
         }
 
-        List<ConsumerRecord<byte[], byte[]>> dead = readAll(topics.dlq(), MALFORMED);
+        List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.readToEnd(cluster.bootstrapServers(), topics.dlq(), MALFORMED);
         assertThat(dead).hasSize(MALFORMED).allSatisfy(r ->
                 assertThat(DeadLetters.header(r.headers(), DeadLetters.ERROR_REASON)).isNotBlank());
 
@@ -108,7 +109,7 @@ class TraceMonitorEndToEndTest {
         assertThat(stats.rows()).isEqualTo(TRACES);
         assertThat(stats.traceIds()).hasSize(TRACES).containsExactlyInAnyOrderElementsOf(expectedIds);
 
-        List<Assessment> feedback = readAll(topics.feedback(), 1).stream()
+        List<Assessment> feedback = TopicReader.readToEnd(cluster.bootstrapServers(), topics.feedback(), 1).stream()
                 .map(r -> TraceJsonCodec.decodeAssessment(r.value())).toList();
         Set<String> feedbackIds = new HashSet<>();
         feedback.forEach(a -> assertThat(feedbackIds.add(a.assessmentId())).as("duplicate %s", a.assessmentId()).isTrue());
@@ -118,31 +119,11 @@ class TraceMonitorEndToEndTest {
         expectedIds.stream().filter(id -> Sampler.u(id) < 0.5).forEach(sampled::add);
         assertThat(safetyTraces).isEqualTo(sampled);
 
-        List<ConsumerRecord<byte[], byte[]>> assessed = readAll(topics.assessed(), TRACES);
+        List<ConsumerRecord<byte[], byte[]>> assessed = TopicReader.readToEnd(cluster.bootstrapServers(), topics.assessed(), TRACES);
         assertThat(assessed).hasSize(TRACES);
         long assessmentsInAssessed = assessed.stream()
                 .mapToLong(r -> TraceJsonCodec.decode(r.value()).info().assessments().size()).sum();
         assertThat(assessmentsInAssessed).isEqualTo(feedback.size());
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-                boolean atEnd = partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
-                return out.size() >= atLeast && atEnd;
-            });
-        }
-        return out;
     }
 
     static String utf8(byte[] b) {

@@ -1,6 +1,7 @@
 package dev.tracemonitor.sink;
 
 import dev.tracemonitor.testing.TestBroker;
+import dev.tracemonitor.testing.TopicReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -100,7 +101,7 @@ class LateFeedbackTest {
             service.start();
             producer.send(new ProducerRecord<>(topics.monitorConfig(), TestTraces.utf8(EXPERIMENT),
                     MonitorConfigCodec.encode(MONITOR))).get();
-            await().atMost(Duration.ofSeconds(60)).until(() -> !readCommitted(topics.monitorStatus()).isEmpty());
+            await().atMost(Duration.ofSeconds(60)).until(() -> !TopicReader.readToEnd(cluster.bootstrapServers(), topics.monitorStatus(), 0).isEmpty());
             for (String id : traceIds) {
                 producer.send(new ProducerRecord<>(topics.traces(), TestTraces.utf8(id),
                         TestTraces.chat(id, EXPERIMENT, "What is Kafka?", "A log.")));
@@ -140,30 +141,11 @@ class LateFeedbackTest {
         });
         assertThat(rows).containsExactlyInAnyOrderElementsOf(expected);
 
-        List<ConsumerRecord<byte[], byte[]>> feedback = readCommitted(topics.feedback());
+        List<ConsumerRecord<byte[], byte[]>> feedback = TopicReader.readToEnd(cluster.bootstrapServers(), topics.feedback(), 0);
         assertThat(feedback).hasSize(2 * TRACES).allSatisfy(r -> {
             Assessment a = TraceJsonCodec.decodeAssessment(r.value());
             assertThat(TableAddress.fromHeaders(r.headers())).isEqualTo(table);
             assertThat(FeedbackHeaders.isLate(r.headers())).isEqualTo(a.assessmentName().equals("relevance_to_query"));
         });
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
-            });
-        }
-        return out;
     }
 }
