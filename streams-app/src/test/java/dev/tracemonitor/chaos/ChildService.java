@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,22 +28,22 @@ final class ChildService {
     private static final Pattern LOG_LINE = Pattern.compile("^\\S+\\s+\\w+\\s+\\[([^]]+)]\\s+\\S+\\s+-\\s+(.*)$");
     private static final Pattern FLUSH_START = Pattern.compile("^Flush \\((\\w+)\\) starting");
     private static final Pattern FLUSH_END = Pattern.compile("^Flush \\((\\w+)\\) finished");
-    /** Logged right after a Delta commit of a flush, before the Kafka offsets are committed and the flush ends. */
-    static final Pattern DELTA_COMMITTED = Pattern.compile("^Committed \\d+ rows in \\d+ files to ");
+    private static final Pattern HELD = Pattern.compile("^" + ChaosServiceMain.HELD + " \\[([^]]+)] (.*)$");
     /** Logged on assignment: {@code Partition … resumes at offset N (Delta tables: D, Kafka group: K)}. */
     static final Pattern RESUMES = Pattern.compile("resumes at offset \\d+ \\(Delta tables: (\\d+), Kafka group: (\\d+)\\)");
 
     private final Process process;
+    private final Path holdFile;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch outputClosed = new CountDownLatch(1);
     private final List<String> flushEvents = new CopyOnWriteArrayList<>();
     private volatile long killOnFlushStartAfterMillis = -1;
-    private volatile boolean killOnDeltaCommit;
     private volatile String killedDuringFlushOf;
     private volatile String lastSinkMessage;
 
-    private ChildService(Process process, Path log) {
+    private ChildService(Process process, Path log, Path holdFile) {
         this.process = process;
+        this.holdFile = holdFile;
         Thread reader = new Thread(() -> pump(log), "child-output-" + process.pid());
         reader.setDaemon(true);
         reader.start();
@@ -59,7 +60,7 @@ final class ChildService {
         settings.forEach((k, v) -> command.add(k + "=" + v));
         Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
         process.getOutputStream().close();
-        return new ChildService(process, log);
+        return new ChildService(process, log, workDir.resolve(ChaosServiceMain.HOLD_FILE));
     }
 
     long pid() {
@@ -80,11 +81,12 @@ final class ChildService {
     }
 
     /**
-     * From now on, the output reader sends SIGKILL as soon as the child logs that a flush committed a Delta version:
-     * the table holds the rows, the group's Kafka offsets do not yet.
+     * From now on, the next sink thread that commits a Delta version stops right after it (the child holds it, see
+     * {@link ChaosServiceMain}) and the output reader sends SIGKILL: the table holds the rows, the group's Kafka
+     * offsets do not. The hold is lifted once the child has died, so the next child runs freely.
      */
-    void killOnNextDeltaCommit() {
-        killOnDeltaCommit = true;
+    void killOnNextDeltaCommit() throws IOException {
+        Files.writeString(holdFile, "hold");
     }
 
     /** The last thing a sink thread logged before the child died. */
@@ -103,6 +105,11 @@ final class ChildService {
             throw new AssertionError("child " + process.pid() + " did not exit");
         }
         outputClosed.await(30, TimeUnit.SECONDS);
+        try {
+            Files.deleteIfExists(holdFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return process.exitValue();
     }
 
@@ -181,11 +188,13 @@ final class ChildService {
                         }
                     } else if (FLUSH_END.matcher(message).find()) {
                         flushEvents.add("end " + thread);
-                    } else if (killOnDeltaCommit && killedDuringFlushOf == null
-                            && DELTA_COMMITTED.matcher(message).find()) {
-                        killedDuringFlushOf = thread;
-                        process.destroyForcibly();
                     }
+                }
+                Matcher held = HELD.matcher(line);
+                if (held.matches()) {
+                    killedDuringFlushOf = held.group(1);
+                    lastSinkMessage = held.group(1) + ": " + held.group(2);
+                    process.destroyForcibly();
                 }
                 out.println(line);
             }
