@@ -123,6 +123,7 @@ class ControlPlaneTest {
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"guidelines": {"safety": ["x"]}}]}} | clashes with a builtin judge
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety"}, {"name": "safety"}]}} | appears twice
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{}]}} | exactly one of
+            {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety", "model": "judge\\u0007large"}]}} | assessments[0].model has a non-printable character U+0007 at index 5
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": []}, "filter": "colour = 'red'"} | unknown field 'colour'
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon"} | assessments_config is required
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": "safety"}} | not a valid monitor config JSON
