@@ -18,11 +18,13 @@ import java.util.regex.Pattern;
 
 /**
  * Parses and validates monitor configs as published on {@code monitor-config}: unknown fields, unknown judge names,
- * rates outside [0, 1], unsafe catalog/schema names and empty guidelines are rejected with a precise reason.
+ * rates outside [0, 1], unsafe catalog/schema names, empty guidelines and judge model names that are blank, too long or
+ * not printable are rejected with a precise reason.
  */
 public final class MonitorConfigCodec {
 
     public static final int MAX_CONFIG_BYTES = 256 * 1024;
+    public static final int MAX_MODEL_CHARS = 200;
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,127}");
     private static final Pattern SAFE_EXPERIMENT_ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     private static final ObjectMapper STRICT = JsonMapper.builder()
@@ -106,6 +108,9 @@ public final class MonitorConfigCodec {
             require(judge != null, where + " is null");
             require(judge.sampleRate() == null || (judge.sampleRate() >= 0.0 && judge.sampleRate() <= 1.0),
                     where + ".sample_rate must be within [0, 1]");
+            if (judge.model() != null) {
+                validateModel(where + ".model", judge.model());
+            }
             require(judge.name() == null ^ judge.guidelines() == null,
                     where + " must have exactly one of \"name\" (a builtin judge) or \"guidelines\"");
             if (judge.name() != null) {
@@ -129,6 +134,29 @@ public final class MonitorConfigCodec {
                 }
             }
         }
+    }
+
+    /** A model name goes into the request body and the Assessment's source: one visible line of bounded length. */
+    private static void validateModel(String where, String model) {
+        require(!model.isBlank(), where + " must not be blank");
+        require(model.length() <= MAX_MODEL_CHARS, where + " is longer than " + MAX_MODEL_CHARS + " characters");
+        require(model.strip().equals(model), where + " must not start or end with whitespace");
+        for (int i = 0; i < model.length(); ) {
+            int c = model.codePointAt(i);
+            require(printable(c), String.format("%s has a non-printable character U+%04X at index %d", where, c, i));
+            i += Character.charCount(c);
+        }
+    }
+
+    private static boolean printable(int codePoint) {
+        if (Character.isISOControl(codePoint)) {
+            return false;
+        }
+        return switch (Character.getType(codePoint)) {
+            case Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR, Character.SURROGATE,
+                 Character.PRIVATE_USE, Character.UNASSIGNED -> false;
+            default -> true;
+        };
     }
 
     private static void require(boolean condition, String reason) {

@@ -33,15 +33,28 @@ public record MonitorConfig(
         }
     }
 
-    /** A builtin judge ({@code name}) or a guidelines judge ({@code guidelines}: name → texts), with an optional own rate. */
+    /**
+     * A builtin judge ({@code name}) or a guidelines judge ({@code guidelines}: name → texts), with an optional own
+     * rate and an optional {@code model} that overrides the service's default judge model, as MLflow's scorers take
+     * {@code model=}.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record JudgeConfig(
             @JsonProperty("name") String name,
             @JsonProperty("guidelines") Map<String, List<String>> guidelines,
-            @JsonProperty("sample_rate") Double sampleRate) {
+            @JsonProperty("sample_rate") Double sampleRate,
+            @JsonProperty("model") String model) {
+
+        public JudgeConfig(String name, Map<String, List<String>> guidelines, Double sampleRate) {
+            this(name, guidelines, sampleRate, null);
+        }
 
         public static JudgeConfig builtin(String name, Double sampleRate) {
-            return new JudgeConfig(name, null, sampleRate);
+            return new JudgeConfig(name, null, sampleRate, null);
+        }
+
+        public JudgeConfig withModel(String value) {
+            return new JudgeConfig(name, guidelines, sampleRate, value);
         }
 
         public boolean isGuidelines() {

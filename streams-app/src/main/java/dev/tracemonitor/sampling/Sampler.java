@@ -57,10 +57,17 @@ public final class Sampler {
         return d + (value & 1L);
     }
 
-    /** One judge of a monitor with its effective rate; a guidelines judge carries its texts. */
-    public record JudgeSpec(String name, double sampleRate, List<String> guidelines) {
+    /**
+     * One judge of a monitor with its effective rate; a guidelines judge carries its texts. {@code model} is the judge
+     * model the monitor names for it, null for the backend's default.
+     */
+    public record JudgeSpec(String name, double sampleRate, List<String> guidelines, String model) {
         public JudgeSpec {
             guidelines = guidelines == null ? null : List.copyOf(guidelines);
+        }
+
+        public JudgeSpec(String name, double sampleRate, List<String> guidelines) {
+            this(name, sampleRate, guidelines, null);
         }
 
         public boolean isGuidelines() {
@@ -74,10 +81,10 @@ public final class Sampler {
                 double rate = judge.sampleRate() != null ? judge.sampleRate() : sample;
                 if (judge.isGuidelines()) {
                     for (Map.Entry<String, List<String>> g : judge.guidelines().entrySet()) {
-                        specs.add(new JudgeSpec(g.getKey(), rate, g.getValue()));
+                        specs.add(new JudgeSpec(g.getKey(), rate, g.getValue(), judge.model()));
                     }
                 } else {
-                    specs.add(new JudgeSpec(judge.name(), rate, null));
+                    specs.add(new JudgeSpec(judge.name(), rate, null, judge.model()));
                 }
             }
             return specs;

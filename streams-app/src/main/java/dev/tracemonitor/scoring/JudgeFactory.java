@@ -7,20 +7,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Makes and caches the judge for a monitor's judge spec, so a guidelines judge is built once per text set. */
+/**
+ * Makes and caches the judge for a monitor's judge spec, so a judge is built once per name, text set and model.
+ */
 public final class JudgeFactory {
 
     private final JudgeBackend backend;
-    private final Map<List<Object>, Judge> cache = new ConcurrentHashMap<>();
+    private final Map<Key, Judge> cache = new ConcurrentHashMap<>();
 
     public JudgeFactory(JudgeBackend backend) {
         this.backend = backend;
     }
 
     public Judge judgeFor(JudgeSpec spec) {
-        List<Object> key = spec.isGuidelines() ? List.of(spec.name(), spec.guidelines()) : List.of(spec.name());
-        return cache.computeIfAbsent(key, k -> spec.isGuidelines()
-                ? backend.guidelines(spec.name(), spec.guidelines())
-                : backend.builtin(spec.name()));
+        return cache.computeIfAbsent(new Key(spec.name(), spec.guidelines(), spec.model()), k -> spec.isGuidelines()
+                ? backend.guidelines(spec.name(), spec.guidelines(), spec.model())
+                : backend.builtin(spec.name(), spec.model()));
+    }
+
+    private record Key(String name, List<String> guidelines, String model) {
     }
 }

@@ -86,7 +86,8 @@ public final class ServiceConfig extends AbstractConfig {
                     "Judge backend: local (offline embeddings and rules) or llm (an OpenAI-compatible endpoint).")
             .define(LLM_BASE_URL, Type.STRING, "", Importance.HIGH,
                     "Base URL of the OpenAI-compatible API (…/v1); /chat/completions is appended. Required for llm.")
-            .define(LLM_MODEL, Type.STRING, "", Importance.HIGH, "Model name sent to the endpoint. Required for llm.")
+            .define(LLM_MODEL, Type.STRING, "", Importance.HIGH,
+                    "Default judge model name sent to the endpoint; a monitor's judge may name another. Required for llm.")
             .define(LLM_API_KEY_ENV, Type.STRING, "OPENAI_API_KEY", Importance.MEDIUM,
                     "Environment variable holding the API key (never logged); it must be set. Empty: no key (e.g. vLLM, Ollama).")
             .define(LLM_API_KEY_FILE, Type.STRING, "", Importance.MEDIUM,

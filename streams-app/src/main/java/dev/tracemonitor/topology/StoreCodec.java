@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * The byte encoding of the scoring stores' values (they are changelogged, so this is a compatibility surface):
- * the trace is kept in MLflow's own JSON, judge results as MLflow Assessments.
+ * the trace is kept in MLflow's own JSON, judge results as MLflow Assessments. A judge's {@code model} is written only
+ * when the monitor names one, and entries written before judges had a model decode with the default model.
  */
 final class StoreCodec {
 
@@ -40,6 +41,9 @@ final class StoreCodec {
                 ArrayNode texts = j.putArray("guidelines");
                 spec.guidelines().forEach(texts::add);
             }
+            if (spec.model() != null) {
+                j.put("model", spec.model());
+            }
         }
         return write(node);
     }
@@ -55,7 +59,8 @@ final class StoreCodec {
                     guidelines.add(text.asText());
                 }
             }
-            judges.add(new JudgeSpec(j.get("name").asText(), j.get("sample_rate").asDouble(), guidelines));
+            String model = j.hasNonNull("model") ? j.get("model").asText() : null;
+            judges.add(new JudgeSpec(j.get("name").asText(), j.get("sample_rate").asDouble(), guidelines, model));
         }
         TableAddress table = new TableAddress(node.get("catalog_name").asText(), node.get("schema_name").asText(),
                 node.get("experiment_id").asText());

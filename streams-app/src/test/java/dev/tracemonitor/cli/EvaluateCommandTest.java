@@ -1,17 +1,22 @@
 package dev.tracemonitor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.testing.TestTraces;
+import dev.tracemonitor.testing.fakellm.FakeOpenAiServer;
+import dev.tracemonitor.testing.fakellm.RecordedRequest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -47,6 +52,35 @@ class EvaluateCommandTest {
         assertThat(judges.get("relevance_to_query").get("yes").asInt()).isEqualTo(4);
         JsonNode firstTrace = Json.MAPPER.readTree(out.toString()).get("traces").get(0);
         assertThat(firstTrace.get("not_applicable").toString()).contains("groundedness", "chunk_relevance");
+    }
+
+    @Test
+    void aMonitorFileThatNamesAJudgesModelIsHonouredOnTheLlmBackend() throws Exception {
+        Path traces = Files.write(dir.resolve("m.jsonl"), List.of(new String(TestTraces.chat("ev-m", "1",
+                "Where is my order?", "It ships today."), StandardCharsets.UTF_8)));
+        Path monitor = Files.writeString(dir.resolve("monitor.json"), """
+                {"experiment_id": "1", "catalog_name": "main", "schema_name": "mon",
+                 "assessments_config": {"assessments": [{"name": "safety", "model": "judge-large"},
+                   {"name": "relevance_to_query"}]}}""");
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new TraceMonitorCommand());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(new StringWriter(), true));
+
+        try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
+            int code = cmd.execute("evaluate", "--traces", traces.toString(), "--file", monitor.toString(),
+                    "--output", "json", "--judge-backend", "llm", "-D", "trace-monitor.llm.base.url=" + server.baseUrl(),
+                    "-D", "trace-monitor.llm.model=judge-default", "-D", "trace-monitor.llm.api.key.env=");
+
+            assertThat(code).isZero();
+            assertThat(server.requests()).extracting(RecordedRequest::model)
+                    .containsExactlyInAnyOrder("judge-large", "judge-default");
+        }
+        Map<String, String> sources = new HashMap<>();
+        for (JsonNode a : Json.MAPPER.readTree(out.toString()).get("traces").get(0).get("assessments")) {
+            sources.put(a.get("assessment_name").asText(), a.get("source").get("source_id").asText());
+        }
+        assertThat(sources).containsOnly(entry("safety", "judge-large"), entry("relevance_to_query", "judge-default"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.testing.TestTraces;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,36 @@ class MonitorConfigCodecTest {
         assertThat(MonitorConfigCodec.decode("42", MonitorConfigCodec.encode(config))).isEqualTo(config);
     }
 
+    @Test
+    void aJudgeMayNameItsModelAndWithoutOneUsesTheDefault() {
+        MonitorConfig config = MonitorConfigCodec.decode("42", TestTraces.utf8("""
+                {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon",
+                 "assessments_config": {"assessments": [{"name": "safety", "model": "judge-large"},
+                   {"guidelines": {"tone": ["be polite"]}, "model": "Qwen/Qwen2.5-72B-Instruct:fp8 ü"},
+                   {"name": "groundedness"}]}}"""));
+
+        assertThat(config.judges()).extracting(MonitorConfig.JudgeConfig::model)
+                .containsExactly("judge-large", "Qwen/Qwen2.5-72B-Instruct:fp8 ü", null);
+        String encoded = new String(MonitorConfigCodec.encode(config), StandardCharsets.UTF_8);
+        assertThat(encoded).contains("\"model\":\"judge-large\"");
+        assertThat(encoded.split("\"model\"", -1)).as("no model key for the judge without one").hasSize(3);
+        assertThat(MonitorConfigCodec.decode("42", MonitorConfigCodec.encode(config))).isEqualTo(config);
+    }
+
+    @Test
+    void aModelNameIsBoundedInLength() {
+        String json = """
+                {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon",
+                 "assessments_config": {"assessments": [{"name": "safety", "model": "%s"}]}}""";
+        String longest = "m".repeat(MonitorConfigCodec.MAX_MODEL_CHARS);
+
+        assertThat(MonitorConfigCodec.decode("42", TestTraces.utf8(json.formatted(longest))).judges().get(0).model())
+                .isEqualTo(longest);
+        assertThatThrownBy(() -> MonitorConfigCodec.decode("42", TestTraces.utf8(json.formatted(longest + "m"))))
+                .isInstanceOf(InvalidMonitorConfigException.class)
+                .hasMessage("assessments[0].model is longer than 200 characters");
+    }
+
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', textBlock = """
             {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": []}, "extra": 1} | unknown field "extra"
@@ -39,6 +70,14 @@ class MonitorConfigCodecTest {
             {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety", "guidelines": {"x": ["y"]}}]}} | exactly one of
             {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon"} | assessments_config is required
             {"catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": []}} | experiment_id is required
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety", "model": ""}]}} | assessments[0].model must not be blank
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety"}, {"guidelines": {"tone": ["be polite"]}, "model": "   "}]}} | assessments[1].model must not be blank
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety", "model": " gpt-4o"}]}} | assessments[0].model must not start or end with whitespace
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety", "model": "gpt-4o\\n"}]}} | assessments[0].model must not start or end with whitespace
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety", "model": "gpt\\u00074o"}]}} | assessments[0].model has a non-printable character U+0007 at index 3
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety", "model": "gpt\\u200b4o"}]}} | assessments[0].model has a non-printable character U+200B at index 3
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety", "model": "a\\tb"}]}} | assessments[0].model has a non-printable character U+0009 at index 1
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety", "model": {"id": "gpt-4o"}}]}} | not a valid monitor config JSON
             not json | not a valid monitor config JSON
             """)
     void rejectsWithAPreciseReason(String json, String reason) {

@@ -1,6 +1,7 @@
 package dev.tracemonitor.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.tracemonitor.cli.TraceMonitorCommand;
@@ -123,6 +124,7 @@ class ControlPlaneTest {
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"guidelines": {"safety": ["x"]}}]}} | clashes with a builtin judge
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety"}, {"name": "safety"}]}} | appears twice
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{}]}} | exactly one of
+            {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety", "model": "judge\\u0007large"}]}} | assessments[0].model has a non-printable character U+0007 at index 5
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": []}, "filter": "colour = 'red'"} | unknown field 'colour'
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon"} | assessments_config is required
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": "safety"}} | not a valid monitor config JSON
@@ -155,6 +157,23 @@ class ControlPlaneTest {
 
         assertThat(trace.info().assessments()).extracting(Assessment::assessmentName).containsExactly("safety");
         assertThat(configVersion(trace)).isEqualTo(Long.toString(sent.offset()));
+    }
+
+    @Test
+    void aJudgeThatNamesItsModelIsAcceptedAndAskedWithThatModel() throws Exception {
+        MonitorStatus accepted = publish("model", """
+                {"experiment_id": "model", "catalog_name": "main", "schema_name": "model",
+                 "assessments_config": {"assessments": [{"name": "safety", "model": "judge-large"},
+                   {"name": "relevance_to_query"}]}}""");
+        assertThat(accepted.status()).isEqualTo(MonitorStatus.ACCEPTED);
+        assertThat(accepted.configInForce().judges().get(0).model()).isEqualTo("judge-large");
+        awaitVersionApplied("model", accepted.publishedVersion());
+
+        Trace trace = scoreOne("model", 1.0);
+
+        assertThat(trace.info().assessments()).extracting(Assessment::assessmentName, a -> a.source().sourceId())
+                .containsExactlyInAnyOrder(tuple("safety", "scripted/safety@judge-large"),
+                        tuple("relevance_to_query", "scripted/relevance_to_query"));
     }
 
     @Test

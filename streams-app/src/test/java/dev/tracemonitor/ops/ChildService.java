@@ -48,13 +48,13 @@ public final class ChildService {
         }
 
         @Override
-        public Judge builtin(String name) {
-            return slow(backend.builtin(name));
+        public Judge builtin(String name, String model) {
+            return slow(backend.builtin(name, model));
         }
 
         @Override
-        public Judge guidelines(String name, List<String> guidelines) {
-            return slow(backend.guidelines(name, guidelines));
+        public Judge guidelines(String name, List<String> guidelines, String model) {
+            return slow(backend.guidelines(name, guidelines, model));
         }
 
         private Judge slow(Judge judge) {

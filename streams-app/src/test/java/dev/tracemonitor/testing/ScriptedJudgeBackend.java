@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A judge backend for tests: verdicts follow simple visible rules ("no" when the response contains "BAD"), judges
- * that need retriever spans are not applicable without one, and a judge can be made to fail or to hang.
+ * that need retriever spans are not applicable without one, and a judge can be made to fail or to hang. A judge that
+ * names a model has {@code scripted/<name>@<model>} as its source.
  */
 public final class ScriptedJudgeBackend implements JudgeBackend {
 
@@ -26,8 +27,8 @@ public final class ScriptedJudgeBackend implements JudgeBackend {
     public final CountDownLatch release = new CountDownLatch(1);
 
     @Override
-    public Judge builtin(String name) {
-        return judge(name, trace -> {
+    public Judge builtin(String name, String model) {
+        return judge(name, model, trace -> {
             String response = String.valueOf(TraceText.response(trace));
             List<RetrieverCall> retrievals = TraceText.topLevelRetrievals(trace);
             String verdict = response.contains("BAD") ? "no" : "yes";
@@ -53,15 +54,15 @@ public final class ScriptedJudgeBackend implements JudgeBackend {
     }
 
     @Override
-    public Judge guidelines(String name, List<String> guidelines) {
-        return judge(name, trace -> JudgeOutcome.of(Verdict.of(name, null, "yes", "follows " + guidelines)));
+    public Judge guidelines(String name, List<String> guidelines, String model) {
+        return judge(name, model, trace -> JudgeOutcome.of(Verdict.of(name, null, "yes", "follows " + guidelines)));
     }
 
     private interface Body {
         JudgeOutcome apply(Trace trace) throws Exception;
     }
 
-    private Judge judge(String name, Body body) {
+    private Judge judge(String name, String model, Body body) {
         return new Judge() {
             @Override
             public String name() {
@@ -70,7 +71,7 @@ public final class ScriptedJudgeBackend implements JudgeBackend {
 
             @Override
             public AssessmentSource source() {
-                return new AssessmentSource(AssessmentSource.CODE, "scripted/" + name);
+                return new AssessmentSource(AssessmentSource.CODE, "scripted/" + name + (model == null ? "" : "@" + model));
             }
 
             @Override

@@ -1,9 +1,13 @@
 package dev.tracemonitor.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.judges.JudgeBackend;
+import dev.tracemonitor.judges.llm.LlmJudgeBackend;
+import dev.tracemonitor.judges.llm.LlmSettings;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Trace;
@@ -13,6 +17,7 @@ import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
 import dev.tracemonitor.testing.TestTraces;
+import dev.tracemonitor.testing.fakellm.FakeOpenAiServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,13 +61,17 @@ class TraceMonitorTopologyTest {
 
     @BeforeEach
     void start() {
+        open(backend, stateDir);
+    }
+
+    private void open(JudgeBackend judges, Path state) {
         engine = new ScoringEngine(new ScoringEngine.Settings(4, 2, Duration.ofMillis(1), Duration.ofMillis(5)), metrics);
         var topology = TraceMonitorTopology.build(topics, new TraceMonitorTopology.Settings(Duration.ofSeconds(30),
-                Duration.ofMillis(100)), engine, new JudgeFactory(backend), metrics);
+                Duration.ofMillis(100)), engine, new JudgeFactory(judges), metrics);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         driver = new TopologyTestDriver(topology, props);
         traces = driver.createInputTopic(topics.traces(), new ByteArraySerializer(), new ByteArraySerializer());
         configs = driver.createInputTopic(topics.monitorConfig(), new StringSerializer(), new ByteArraySerializer());
@@ -196,6 +205,29 @@ class TraceMonitorTopologyTest {
         });
         assertThat(metrics.count("feedback.late")).isEqualTo(1.0);
         assertThat(assessed.isEmpty()).as("a late result does not write the trace twice").isTrue();
+    }
+
+    @Test
+    void aJudgeThatNamesAModelReachesTheEndpointWithItWhileTheOthersAskTheDefault() {
+        try (FakeOpenAiServer server = FakeOpenAiServer.start();
+             LlmJudgeBackend llm = new LlmJudgeBackend(LlmSettings.of(server.baseUrl(), "judge-default", null,
+                     Duration.ofSeconds(5)))) {
+            driver.close();
+            engine.close();
+            open(llm, stateDir.resolve("llm"));
+            configs.pipeInput("7", TestTraces.utf8("""
+                    {"experiment_id": "7", "catalog_name": "main", "schema_name": "mon",
+                     "assessments_config": {"assessments": [{"name": "safety", "model": "judge-large"},
+                       {"name": "relevance_to_query"}]}}"""));
+            traces.pipeInput(TestTraces.utf8("m1"), TestTraces.chat("m1", "7", "Where is my order?", "It ships today."));
+
+            Trace trace = TraceJsonCodec.decode(awaitAssessed(1).get(0).value());
+
+            assertThat(trace.info().assessments()).extracting(Assessment::assessmentName, a -> a.source().sourceId())
+                    .containsExactlyInAnyOrder(tuple("safety", "judge-large"), tuple("relevance_to_query", "judge-default"));
+            assertThat(server.requests()).hasSize(2).allSatisfy(request -> assertThat(request.model())
+                    .isEqualTo(request.system().contains("Is the response safe?") ? "judge-large" : "judge-default"));
+        }
     }
 
     private List<TestRecord<String, byte[]>> awaitAssessed(int n) {

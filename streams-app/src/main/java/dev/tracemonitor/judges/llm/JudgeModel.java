@@ -23,7 +23,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One judge question to the model: a system and a user message in, the reply text out. Exactly one HTTP call, no
+ * One judge question to a model: a system and a user message in, the reply text out. The endpoint's client (one HTTP
+ * client, one set of request defaults) is shared by every model: {@link #named(String)} gives a handle that sends
+ * another model name in each request and carries it as the Assessment source. Exactly one HTTP call, no
  * retry (LangChain4j's maxRetries is 0): the scoring engine owns retries, so a failure is translated for it: timeouts,
  * 429, 408, 5xx and network errors become {@link RetryableJudgeException} (with the server's Retry-After), other HTTP
  * errors {@link PermanentJudgeException} with code {@code HTTP_<status>}. Every message is built here from the status
@@ -39,11 +41,27 @@ final class JudgeModel {
 
     private final ChatModel chat;
     private final LlmSettings settings;
+    private final String modelName;
     private final AssessmentSource source;
 
+    /** The endpoint's client, asking the settings' default model. */
     JudgeModel(LlmSettings settings) {
+        this(client(settings), settings, settings.model());
+    }
+
+    private JudgeModel(ChatModel chat, LlmSettings settings, String modelName) {
+        this.chat = chat;
         this.settings = settings;
-        this.source = new AssessmentSource(AssessmentSource.LLM_JUDGE, settings.model());
+        this.modelName = modelName;
+        this.source = new AssessmentSource(AssessmentSource.LLM_JUDGE, modelName);
+    }
+
+    /** The same endpoint and client asking {@code model} instead (this one when null or the same name). */
+    JudgeModel named(String model) {
+        return model == null || model.equals(modelName) ? this : new JudgeModel(chat, settings, model);
+    }
+
+    private static ChatModel client(LlmSettings settings) {
         OpenAiChatModel.OpenAiChatModelBuilder builder = OpenAiChatModel.builder()
                 .httpClientBuilder(StatusKeepingHttpClient.builder())
                 .baseUrl(settings.baseUrl())
@@ -63,7 +81,7 @@ final class JudgeModel {
             case TEXT -> {
             }
         }
-        this.chat = builder.build();
+        return builder.build();
     }
 
     AssessmentSource source() {
@@ -77,6 +95,7 @@ final class JudgeModel {
         try {
             response = chat.chat(ChatRequest.builder()
                     .messages(SystemMessage.from(system), UserMessage.from(user))
+                    .modelName(modelName)
                     .build());
         } catch (RuntimeException e) {
             Exception translated = translate(e);
@@ -122,7 +141,8 @@ final class JudgeModel {
 
     private Exception fromStatus(HttpStatusException http) {
         int status = http.statusCode();
-        String detail = "HTTP " + status + " from the judge endpoint" + excerpt(http.body());
+        String detail = "HTTP " + status + " from the judge endpoint"
+                + (status == 400 || status == 404 ? " for model " + modelName : "") + excerpt(http.body());
         if (status == 429 || status == 408 || status >= 500) {
             Duration retryAfter = http.retryAfter();
             return new RetryableJudgeException(

@@ -11,8 +11,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The real judge backend: every judge asks a model on an OpenAI-compatible chat-completions endpoint, through
  * LangChain4j's OpenAiChatModel, with our own prompts ({@link Prompts}), for a strictly parsed JSON verdict. One
- * instance (one HTTP client, one model) serves every monitor; its judges are thread-safe and block for the length of
- * their calls, which the scoring engine runs on worker threads. A call is never retried here: failures surface as
+ * instance (one HTTP client) serves every monitor; a judge asks the settings' model unless its monitor names another,
+ * which is then sent as the request's {@code model} and recorded as the Assessment's source (an endpoint that does not
+ * know it answers 404 or 400: a permanent {@code HTTP_404}/{@code HTTP_400} error, not retried). Its judges are
+ * thread-safe and block for the length of their calls, which the scoring engine runs on worker threads. A call is never retried here: failures surface as
  * {@link dev.tracemonitor.scoring.RetryableJudgeException} (timeouts, 429 with Retry-After, 5xx) or
  * {@link dev.tracemonitor.scoring.PermanentJudgeException} ({@code HTTP_401} …) for the engine to handle. The API key
  * reaches the endpoint's Authorization header and nothing else. Model calls per evaluation: one for safety,
@@ -29,7 +31,7 @@ public final class LlmJudgeBackend implements JudgeBackend {
     public LlmJudgeBackend(LlmSettings settings) {
         this.settings = settings;
         this.model = new JudgeModel(settings);
-        LOG.info("LLM judge backend: model {} at {}, timeout {} ms, reply format {}, {}", settings.model(),
+        LOG.info("LLM judge backend: default model {} at {}, timeout {} ms, reply format {}, {}", settings.model(),
                 withoutCredentials(settings.baseUrl()), settings.timeout().toMillis(), settings.replyFormat(),
                 settings.apiKey() == null ? "no API key" : "API key set");
     }
@@ -39,24 +41,25 @@ public final class LlmJudgeBackend implements JudgeBackend {
     }
 
     @Override
-    public Judge builtin(String name) {
+    public Judge builtin(String name, String modelName) {
+        JudgeModel asked = model.named(modelName);
         return switch (name) {
-            case BuiltinJudges.SAFETY -> new SafetyJudge(model);
-            case BuiltinJudges.RELEVANCE_TO_QUERY -> new RelevanceToQueryJudge(model);
-            case BuiltinJudges.GROUNDEDNESS -> new GroundednessJudge(model);
-            case BuiltinJudges.CHUNK_RELEVANCE -> new ChunkRelevanceJudge(model);
+            case BuiltinJudges.SAFETY -> new SafetyJudge(asked);
+            case BuiltinJudges.RELEVANCE_TO_QUERY -> new RelevanceToQueryJudge(asked);
+            case BuiltinJudges.GROUNDEDNESS -> new GroundednessJudge(asked);
+            case BuiltinJudges.CHUNK_RELEVANCE -> new ChunkRelevanceJudge(asked);
             default -> throw new IllegalArgumentException(
                     "unknown builtin judge '" + name + "'; known: " + String.join(", ", BuiltinJudges.NAMES));
         };
     }
 
     @Override
-    public Judge guidelines(String name, List<String> guidelines) {
+    public Judge guidelines(String name, List<String> guidelines, String modelName) {
         if (guidelines == null || guidelines.isEmpty() || guidelines.stream().anyMatch(LlmJudge::isBlank)) {
             throw new IllegalArgumentException("guidelines judge '" + name + "' needs at least one guideline text, "
                     + "and none may be blank");
         }
-        return new GuidelinesJudge(name, List.copyOf(guidelines), model);
+        return new GuidelinesJudge(name, List.copyOf(guidelines), model.named(modelName));
     }
 
     /** The URL without user info, query or fragment, which may hold credentials. */

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The offline judge backend (the quickstart default, no API key): sentence embeddings from all-MiniLM-L6-v2 for
  * relevance_to_query, chunk_relevance and groundedness, a documented rule-based classifier for safety, and an explicit
- * error for guidelines. One instance serves every monitor; its judges share one thread-safe embedding model, which is
+ * error for guidelines and for judges that name a model. One instance serves every monitor; its judges share one thread-safe embedding model, which is
  * loaded on first use: about one second, a transient need of some 300 MB of heap, and about 0.5 GB more resident
  * memory. Call {@link #warmUp()} at startup to pay that up front rather than in the first judge call.
  */
@@ -37,9 +37,10 @@ public final class LocalJudgeBackend implements JudgeBackend {
         return settings;
     }
 
+    /** A builtin judge; one that names a {@code model} is an {@link UnsupportedJudge}, as there is none to pick. */
     @Override
-    public Judge builtin(String name) {
-        return switch (name) {
+    public Judge builtin(String name, String model) {
+        Judge judge = switch (name) {
             case BuiltinJudges.SAFETY -> new SafetyJudge(safety);
             case BuiltinJudges.RELEVANCE_TO_QUERY -> new RelevanceToQueryJudge(embedder, settings.relevanceThreshold());
             case BuiltinJudges.CHUNK_RELEVANCE -> new ChunkRelevanceJudge(embedder, settings.chunkRelevanceThreshold());
@@ -47,11 +48,12 @@ public final class LocalJudgeBackend implements JudgeBackend {
             default -> throw new IllegalArgumentException(
                     "unknown builtin judge '" + name + "'; known: " + String.join(", ", BuiltinJudges.NAMES));
         };
+        return model == null ? judge : new UnsupportedJudge(name, UnsupportedJudge.modelMessage(model));
     }
 
     @Override
-    public Judge guidelines(String name, List<String> guidelines) {
-        return new GuidelinesUnsupportedJudge(name);
+    public Judge guidelines(String name, List<String> guidelines, String model) {
+        return new UnsupportedJudge(name, UnsupportedJudge.GUIDELINES_MESSAGE);
     }
 
     /** Loads the embedding model now rather than on the first judge call; returns the time it took (zero if loaded). */

@@ -67,6 +67,35 @@ class LlmJudgeBackendTest {
     }
 
     @Test
+    void aJudgeThatNamesAModelAsksTheEndpointForItWhileOthersAskTheDefault() throws Exception {
+        Trace trace = LlmTraces.chat("Where is my order?", "It ships tomorrow.");
+        Judge large = backend.builtin(BuiltinJudges.SAFETY, "judge-large");
+        Judge tone = backend.guidelines("tone", List.of("Be polite."), "judge-small");
+        Judge unnamed = backend.builtin(BuiltinJudges.RELEVANCE_TO_QUERY, null);
+
+        assertThat(large.evaluate(trace).verdicts()).singleElement().satisfies(v -> assertThat(v.value()).isEqualTo("yes"));
+        RecordedRequest largeRequest = server.lastRequest();
+        tone.evaluate(trace);
+        RecordedRequest toneRequest = server.lastRequest();
+        unnamed.evaluate(trace);
+        RecordedRequest unnamedRequest = server.lastRequest();
+
+        assertThat(largeRequest.model()).isEqualTo("judge-large");
+        assertThat(largeRequest.system()).contains("Is the response safe?");
+        assertThat(toneRequest.model()).isEqualTo("judge-small");
+        assertThat(toneRequest.system()).contains("Be polite.");
+        assertThat(unnamedRequest.model()).isEqualTo(MODEL);
+        assertThat(large.source()).isEqualTo(new AssessmentSource("LLM_JUDGE", "judge-large"));
+        assertThat(tone.source()).isEqualTo(new AssessmentSource("LLM_JUDGE", "judge-small"));
+        assertThat(unnamed.source()).isEqualTo(new AssessmentSource("LLM_JUDGE", MODEL));
+        assertThat(largeRequest.authorized()).isTrue();
+        JsonNode body = largeRequest.json();
+        assertThat(body.path("temperature").asDouble(-1)).as("the other request settings stay").isEqualTo(0.0);
+        assertThat(body.path("max_tokens").asInt()).isEqualTo(LlmSettings.DEFAULT_MAX_TOKENS);
+        assertThat(body.path("response_format").path("json_schema").path("strict").asBoolean()).isTrue();
+    }
+
+    @Test
     void safetySendsTheResponseButNotTheRequest() throws Exception {
         Trace trace = LlmTraces.chat("What is the capital of France?", "Paris is the capital of France.");
 

@@ -127,8 +127,9 @@ class LlmJudgeFailureTest {
 
             Throwable failure = catchThrowable(() -> judge.evaluate(TRACE));
 
+            String model = status == 403 ? "" : " for model judge-model";
             assertThat(failure).isInstanceOf(PermanentJudgeException.class)
-                    .hasMessage("HTTP " + status + " from the judge endpoint: Nope " + status);
+                    .hasMessage("HTTP " + status + " from the judge endpoint" + model + ": Nope " + status);
             assertThat(((PermanentJudgeException) failure).errorCode()).isEqualTo("HTTP_" + status);
         }
     }
@@ -254,7 +255,7 @@ class LlmJudgeFailureTest {
         }
         assertThat(verdicts).isNotEmpty().allSatisfy(verdict -> assertThat(verdict.toString()).doesNotContain(KEY));
         assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage)
-                .anyMatch(line -> line.startsWith("LLM judge backend: model judge-model at http://127.0.0.1:"));
+                .anyMatch(line -> line.startsWith("LLM judge backend: default model judge-model at http://127.0.0.1:"));
         for (ILoggingEvent event : appender.list) {
             assertThat(event.getFormattedMessage()).doesNotContain(KEY);
             for (IThrowableProxy proxy = event.getThrowableProxy(); proxy != null; proxy = proxy.getCause()) {

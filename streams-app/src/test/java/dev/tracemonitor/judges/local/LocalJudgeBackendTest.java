@@ -76,6 +76,28 @@ class LocalJudgeBackendTest {
     }
 
     @Test
+    void aJudgeThatNamesAModelProducesABackendUnsupportedErrorNotAVerdict() throws Exception {
+        for (String name : BuiltinJudges.NAMES) {
+            Judge judge = backend.builtin(name, "judge-large");
+
+            JudgeOutcome outcome = judge.evaluate(ragTrace);
+
+            assertThat(judge.name()).isEqualTo(name);
+            assertThat(judge.source()).isEqualTo(new AssessmentSource("CODE", "trace-monitor/local/" + name));
+            assertThat(outcome.verdicts()).singleElement().satisfies(verdict -> {
+                assertThat(verdict.assessmentName()).isEqualTo(name);
+                assertThat(verdict.value()).isNull();
+                assertThat(verdict.error().errorCode()).isEqualTo("BACKEND_UNSUPPORTED");
+                assertThat(verdict.error().errorMessage()).isEqualTo("judge model \"judge-large\" needs an LLM backend"
+                        + " (judge.backend=llm); the local backend has no models to choose from");
+            });
+        }
+        assertThat(backend.guidelines("tone", List.of("Be polite."), "judge-large").evaluate(ragTrace).verdicts())
+                .singleElement().satisfies(verdict -> assertThat(verdict.error().errorMessage())
+                        .isEqualTo("guidelines need an LLM backend (judge.backend=llm)"));
+    }
+
+    @Test
     void judgesAnMlflowJsonTraceAndEveryVerdictHasItsOwnAssessmentId() throws Exception {
         List<Verdict> verdicts = new ArrayList<>();
         for (String name : BuiltinJudges.NAMES) {

@@ -2,6 +2,7 @@ package dev.tracemonitor.testing.fakellm;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * How {@link FakeOpenAiServer} answers: a function of the parsed request and its 0-based call index (the order of
@@ -27,6 +28,16 @@ public interface Behavior {
     static Behavior sequence(Reply... replies) {
         List<Reply> script = List.of(replies);
         return (request, callIndex) -> script.get(Math.min(callIndex, script.size() - 1));
+    }
+
+    /**
+     * This behavior for requests that ask one of {@code models}; any other model gets 404 as OpenAI answers an unknown
+     * model ({@code model_not_found}).
+     */
+    default Behavior onlyForModels(Set<String> models) {
+        Set<String> known = Set.copyOf(models);
+        return (request, callIndex) -> known.contains(request.model()) ? reply(request, callIndex)
+                : Reply.error(404, "The model `" + request.model() + "` does not exist or you do not have access to it.");
     }
 
     /** This behavior's replies, each after {@code latency}. */

@@ -28,10 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An OpenAI-compatible chat-completions endpoint on 127.0.0.1 for tests and benchmarks of the LLM judge backend: it
  * answers {@code POST /v1/chat/completions} (and {@code /chat/completions}) as its {@link Behavior} says (verdicts,
- * latency, 429 with Retry-After, 5xx, hangs, malformed content) and records every request for assertions. Its handler
- * pool serves {@value #DEFAULT_THREADS} requests at once by default (a hang holds a thread). It logs nothing, and keeps
- * only whether an Authorization header was present and matched, never its value. {@link #close()} stops it and
- * abandons hanging requests.
+ * latency, 429 with Retry-After, 5xx, hangs, malformed content, unknown models) and records every request, with the
+ * model it asked for, for assertions. Its handler pool serves {@value #DEFAULT_THREADS} requests at once by default (a
+ * hang holds a thread). It logs nothing, and keeps only whether an Authorization header was present and matched, never
+ * its value. {@link #close()} stops it and abandons hanging requests.
  */
 public final class FakeOpenAiServer implements AutoCloseable {
 

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class FakeOpenAiServerTest {
@@ -40,6 +41,21 @@ class FakeOpenAiServerTest {
             assertThat(recorded.user()).isEqualTo("Is this FAKE_JUDGE_SAYS_NO fine?");
             assertThat(recorded.hasAuthorization()).isTrue();
             assertThat(recorded.toString()).doesNotContain("Bearer");
+        }
+    }
+
+    @Test
+    void anUnknownModelGets404AndIsRecordedAsAsked() throws Exception {
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(Behavior.verdicts("X").onlyForModels(Set.of("m1")))) {
+            HttpResponse<String> known = post(server.baseUrl() + "/chat/completions", REQUEST, null);
+            HttpResponse<String> unknown = post(server.baseUrl() + "/chat/completions",
+                    REQUEST.replace("\"m1\"", "\"m2\""), null);
+
+            assertThat(known.statusCode()).isEqualTo(200);
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(Json.MAPPER.readTree(unknown.body()).path("error").path("message").asText())
+                    .isEqualTo("The model `m2` does not exist or you do not have access to it.");
+            assertThat(server.requests()).extracting(RecordedRequest::model).containsExactly("m1", "m2");
         }
     }
 
