@@ -278,8 +278,16 @@ final class MonitorCommand implements Runnable {
         @Option(names = "--filter", description = "Which traces are judged, e.g. \"tags.env = 'prod' AND state = 'OK'\".")
         String filter;
 
+        @Option(names = "--judge-model", paramLabel = "MODEL", description = "The model every --judge and --guideline"
+                + " judge asks (default: the service's trace-monitor.llm.model).")
+        String judgeModel;
+
         MonitorConfig read() throws IOException {
             if (file != null) {
+                if (judgeModel != null) {
+                    throw new IllegalArgumentException("--judge-model applies to --judge and --guideline; with --file,"
+                            + " give each judge its \"model\" in the JSON");
+                }
                 byte[] bytes = file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
                 return MonitorConfigCodec.decode(null, bytes);
             }
@@ -289,7 +297,8 @@ final class MonitorCommand implements Runnable {
             List<JudgeConfig> judgeConfigs = new ArrayList<>();
             for (String judge : judges) {
                 String[] parts = judge.split("=", 2);
-                judgeConfigs.add(JudgeConfig.builtin(parts[0].trim(), parts.length == 2 ? parseRate(parts[1]) : null));
+                judgeConfigs.add(JudgeConfig.builtin(parts[0].trim(), parts.length == 2 ? parseRate(parts[1]) : null)
+                        .withModel(judgeModel));
             }
             Map<String, List<String>> named = new LinkedHashMap<>();
             for (String g : guidelines) {
@@ -300,7 +309,7 @@ final class MonitorCommand implements Runnable {
                 named.computeIfAbsent(parts[0].trim(), k -> new ArrayList<>()).add(parts[1]);
             }
             if (!named.isEmpty()) {
-                judgeConfigs.add(new JudgeConfig(null, named, null));
+                judgeConfigs.add(new JudgeConfig(null, named, null, judgeModel));
             }
             MonitorConfig config = new MonitorConfig(experimentId, catalog, schema,
                     new AssessmentsConfig(sample, judgeConfigs), filter);

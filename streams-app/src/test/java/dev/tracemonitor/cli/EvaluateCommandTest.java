@@ -84,6 +84,50 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void judgeModelFlagSetsTheModelOfEveryJudgeGivenByFlags() throws Exception {
+        Path traces = Files.write(dir.resolve("f.jsonl"), List.of(new String(TestTraces.chat("ev-f", "1",
+                "Where is my order?", "It ships today."), StandardCharsets.UTF_8)));
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new TraceMonitorCommand());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(new StringWriter(), true));
+
+        try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
+            int code = cmd.execute("evaluate", "--traces", traces.toString(), "--judge", "safety",
+                    "--guideline", "tone=The response is polite.", "--judge-model", "judge-large", "--output", "json",
+                    "--judge-backend", "llm", "-D", "trace-monitor.llm.base.url=" + server.baseUrl(),
+                    "-D", "trace-monitor.llm.model=judge-default", "-D", "trace-monitor.llm.api.key.env=");
+
+            assertThat(code).isZero();
+            assertThat(server.requests()).extracting(RecordedRequest::model).containsOnly("judge-large").hasSize(2);
+        }
+        Map<String, String> sources = new HashMap<>();
+        for (JsonNode a : Json.MAPPER.readTree(out.toString()).get("traces").get(0).get("assessments")) {
+            sources.put(a.get("assessment_name").asText(), a.get("source").get("source_id").asText());
+        }
+        assertThat(sources).containsOnly(entry("safety", "judge-large"), entry("tone", "judge-large"));
+    }
+
+    @Test
+    void judgeModelFlagWithAMonitorFileIsAUsageErrorNamingTheJsonField() throws Exception {
+        Path traces = Files.write(dir.resolve("u.jsonl"), List.of(new String(TestTraces.chat("ev-u", "1",
+                "Where is my order?", "It ships today."), StandardCharsets.UTF_8)));
+        Path monitor = Files.writeString(dir.resolve("u.json"), """
+                {"experiment_id": "1", "catalog_name": "main", "schema_name": "mon",
+                 "assessments_config": {"assessments": [{"name": "safety"}]}}""");
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new TraceMonitorCommand());
+        cmd.setOut(new PrintWriter(new StringWriter(), true));
+        cmd.setErr(new PrintWriter(err, true));
+
+        int code = cmd.execute("evaluate", "--traces", traces.toString(), "--file", monitor.toString(),
+                "--judge-model", "judge-large");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--judge-model", "\"model\"");
+    }
+
+    @Test
     void tablePrintsPerJudgeCountsAndVerdictsWithRationales() throws Exception {
         Path file = Files.write(dir.resolve("t.jsonl"), List.of(new String(TestTraces.rag("ev-rag", "1",
                 "What is a Delta checkpoint?", "A checkpoint is a Parquet file that aggregates the table state.",
