@@ -105,6 +105,7 @@ public final class BenchMain {
         }
         Map<String, String> names = new LinkedHashMap<>();
         names.put("TraceCodecBenchmark.decode", "TraceJsonCodec.decode, per trace");
+        names.put("TraceCodecBenchmark.decodeReceived", "TraceJsonCodec.decodeReceived (decode, keep the bytes?), per trace");
         names.put("TraceCodecBenchmark.encode", "TraceJsonCodec.encode, per trace");
         names.put("SamplerBenchmark.u", "Sampler.u (SHA-256 of the id)");
         names.put("RowConverterBenchmark.toBatch", "TraceRowConverter.toBatch, per trace");

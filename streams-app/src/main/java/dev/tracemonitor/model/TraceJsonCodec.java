@@ -1,5 +1,6 @@
 package dev.tracemonitor.model;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,16 +26,121 @@ public final class TraceJsonCodec {
 
     /** Decodes a trace, or throws {@link InvalidTraceException} saying why the bytes cannot be one. */
     public static Trace decode(byte[] bytes) {
+        return fromJson(parse(bytes).root());
+    }
+
+    /**
+     * {@link #decode}, keeping {@code bytes} as the trace's JSON when they can stand for what {@link #encode} would
+     * write: one UTF-8 JSON object with nothing after it, of a trace that encoding leaves unchanged
+     * ({@link #reencodesUnchanged}).
+     */
+    public static ReceivedTrace decodeReceived(byte[] bytes) {
+        Parsed parsed = parse(bytes);
+        Trace trace = fromJson(parsed.root());
+        boolean reusable = parsed.endsAfterRoot() && startsAsUtf8Object(bytes) && reencodesUnchanged(trace);
+        return new ReceivedTrace(trace, reusable ? bytes : null);
+    }
+
+    private record Parsed(JsonNode root, boolean endsAfterRoot) {
+    }
+
+    private static Parsed parse(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             throw new InvalidTraceException("empty record value");
         }
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(bytes);
+        try (JsonParser parser = Json.MAPPER.createParser(bytes)) {
+            JsonNode root = Json.MAPPER.readTree(parser);
+            return new Parsed(root, endsHere(parser));
         } catch (IOException e) {
             throw new InvalidTraceException("not JSON: " + firstLine(e.getMessage()));
         }
-        return fromJson(root);
+    }
+
+    /** Whether nothing but whitespace follows; what does is not read as part of the trace either way. */
+    private static boolean endsHere(JsonParser parser) {
+        try {
+            return parser.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** An object in UTF-8 without a byte order mark (the encoding Jackson detects from the first bytes). */
+    private static boolean startsAsUtf8Object(byte[] bytes) {
+        return bytes.length > 1 && bytes[0] == '{' && bytes[1] != 0;
+    }
+
+    /**
+     * Whether {@code decode(encode(trace))} equals {@code trace}, a trace this codec decoded. It does except where
+     * the encoding normalizes: a span status without a message (written with an empty one), an event attribute whose
+     * text is JSON other than in its compact form or a JSON string (written as that JSON), a feedback value holding
+     * a non-finite number (written as a string), and an execution duration the {@code "1.5s"} form does not give
+     * back (negative, or too large for a double's precision).
+     */
+    static boolean reencodesUnchanged(Trace trace) {
+        TraceInfo info = trace.info();
+        Long duration = info.executionDurationMillis();
+        if (duration != null && !durationRoundTrips(duration)) {
+            return false;
+        }
+        for (Assessment a : info.assessments()) {
+            if (a.feedback() != null && !finite(a.feedback().value())) {
+                return false;
+            }
+        }
+        for (Span span : trace.spans()) {
+            if (span.status() != null && span.status().message() == null) {
+                return false;
+            }
+            for (SpanEvent event : span.events()) {
+                for (String value : event.attributes().values()) {
+                    if (!keepsItsText(value)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean durationRoundTrips(long millis) {
+        if (millis < 0) {
+            return false;
+        }
+        try {
+            return durationMillis(formatDuration(millis)) == millis;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean finite(Object value) {
+        if (value instanceof Double d) {
+            return Double.isFinite(d);
+        }
+        if (value instanceof Map<?, ?> map) {
+            return map.values().stream().allMatch(TraceJsonCodec::finite);
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().allMatch(TraceJsonCodec::finite);
+        }
+        return true;
+    }
+
+    /**
+     * Whether an event attribute's text survives {@link #jsonOrText}: text that is not JSON, or JSON in its compact
+     * form that is not a string. Text starting with a letter that starts no JSON value is not parsed.
+     */
+    private static boolean keepsItsText(String value) {
+        if (!value.isEmpty() && startsNoJsonValue(value.charAt(0))) {
+            return true;
+        }
+        JsonNode parsed = Json.parseOrNull(value);
+        return parsed == null || !parsed.isTextual() && parsed.toString().equals(value);
+    }
+
+    private static boolean startsNoJsonValue(char c) {
+        return (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') && c != 't' && c != 'f' && c != 'n' && c != 'N' && c != 'I';
     }
 
     public static Trace fromJson(JsonNode root) {
@@ -387,13 +493,17 @@ public final class TraceJsonCodec {
         }
         String text = node.asText().trim();
         try {
-            if (text.endsWith("s")) {
-                return Math.round(Double.parseDouble(text.substring(0, text.length() - 1)) * 1000.0);
-            }
-            return Duration.parse(text).toMillis();
+            return durationMillis(text);
         } catch (RuntimeException e) {
             throw new InvalidTraceException("not a duration: " + abbreviate(text));
         }
+    }
+
+    private static long durationMillis(String text) {
+        if (text.endsWith("s")) {
+            return Math.round(Double.parseDouble(text.substring(0, text.length() - 1)) * 1000.0);
+        }
+        return Duration.parse(text).toMillis();
     }
 
     private static String state(JsonNode info) {

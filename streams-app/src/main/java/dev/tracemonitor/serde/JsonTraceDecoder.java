@@ -1,5 +1,6 @@
 package dev.tracemonitor.serde;
 
+import dev.tracemonitor.model.ReceivedTrace;
 import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.model.TraceJsonCodec;
 
@@ -9,5 +10,10 @@ public final class JsonTraceDecoder implements TraceDecoder {
     @Override
     public Trace decode(String topic, byte[] value) {
         return TraceJsonCodec.decode(value);
+    }
+
+    @Override
+    public ReceivedTrace decodeReceived(String topic, byte[] value) {
+        return TraceJsonCodec.decodeReceived(value);
     }
 }

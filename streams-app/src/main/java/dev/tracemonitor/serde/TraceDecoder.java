@@ -1,6 +1,7 @@
 package dev.tracemonitor.serde;
 
 import dev.tracemonitor.model.InvalidTraceException;
+import dev.tracemonitor.model.ReceivedTrace;
 import dev.tracemonitor.model.Trace;
 
 /**
@@ -15,4 +16,12 @@ public interface TraceDecoder {
      * @throws SchemaRegistryException (Avro) the registry refused us, e.g. bad credentials: a configuration problem
      */
     Trace decode(String topic, byte[] value) throws InvalidTraceException;
+
+    /**
+     * {@link #decode}, with the value itself when it can stand for the trace's MLflow JSON: never, unless the format
+     * is that JSON.
+     */
+    default ReceivedTrace decodeReceived(String topic, byte[] value) throws InvalidTraceException {
+        return new ReceivedTrace(decode(topic, value), null);
+    }
 }

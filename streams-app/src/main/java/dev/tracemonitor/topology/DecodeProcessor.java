@@ -2,7 +2,7 @@ package dev.tracemonitor.topology;
 
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.InvalidTraceException;
-import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.model.ReceivedTrace;
 import dev.tracemonitor.serde.SchemaRegistryException;
 import dev.tracemonitor.serde.SchemaRegistryUnavailableException;
 import dev.tracemonitor.serde.TraceDecoder;
@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes traces (MLflow JSON, or Avro in the Confluent framing). A record that cannot be a trace goes, unchanged, to the dead-letter topic with headers
+ * Decodes traces (MLflow JSON, or Avro in the Confluent framing), keeping a JSON value that can be forwarded as it
+ * is. A record that cannot be a trace goes, unchanged, to the dead-letter topic with headers
  * giving the reason and its source topic/partition/offset; the stream goes on.
  */
 final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
@@ -38,9 +39,10 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     @Override
     public void process(Record<byte[], byte[]> record) {
         metrics.traceIn();
-        Trace trace;
+        ReceivedTrace received;
         try {
-            trace = decoder.decode(context.recordMetadata().map(RecordMetadata::topic).orElse(""), record.value());
+            received = decoder.decodeReceived(context.recordMetadata().map(RecordMetadata::topic).orElse(""),
+                    record.value());
         } catch (InvalidTraceException e) {
             deadLetter(record, e.getMessage(), "invalid_trace");
             return;
@@ -54,7 +56,8 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
             deadLetter(record, "undecodable: " + e, "undecodable");
             return;
         }
-        context.forward(new Record<>(trace.traceId(), trace, record.timestamp()), TraceMonitorTopology.ROUTE);
+        context.forward(new Record<>(received.trace().traceId(), received, record.timestamp()),
+                TraceMonitorTopology.ROUTE);
     }
 
     private void deadLetter(Record<byte[], byte[]> record, String reason, String kind) {

@@ -5,9 +5,17 @@ import dev.tracemonitor.sampling.Sampler.JudgeSpec;
 import dev.tracemonitor.sink.TableAddress;
 import java.util.List;
 
-/** A decoded trace of a monitored experiment with the judges sampled for it (none: it passes straight through). */
-public record PlannedTrace(Trace trace, TableAddress table, List<JudgeSpec> judges, long configVersion) {
+/**
+ * A decoded trace of a monitored experiment with the judges sampled for it (none: it passes straight through), and
+ * its JSON as received when that can be forwarded instead of encoding the trace (null otherwise; never stored).
+ */
+public record PlannedTrace(Trace trace, TableAddress table, List<JudgeSpec> judges, long configVersion,
+                           byte[] receivedJson) {
     public PlannedTrace {
         judges = List.copyOf(judges);
+    }
+
+    public PlannedTrace(Trace trace, TableAddress table, List<JudgeSpec> judges, long configVersion) {
+        this(trace, table, judges, configVersion, null);
     }
 }

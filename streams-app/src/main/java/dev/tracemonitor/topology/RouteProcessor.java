@@ -5,6 +5,7 @@ import dev.tracemonitor.config.MonitorStatus;
 import dev.tracemonitor.filter.TraceFilter;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.MonitorConfig;
+import dev.tracemonitor.model.ReceivedTrace;
 import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.sampling.Sampler;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
@@ -22,7 +23,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Joins each trace with the monitor in force for its experiment (the global store of {@code monitor-status}) and
  * decides, deterministically, which judges run on it. Traces of experiments without a monitor are counted and dropped.
  */
-final class RouteProcessor implements Processor<String, Trace, String, PlannedTrace> {
+final class RouteProcessor implements Processor<String, ReceivedTrace, String, PlannedTrace> {
 
     private final TraceMonitorMetrics metrics;
     private final Map<String, CachedMonitor> cache = new HashMap<>();
@@ -40,8 +41,8 @@ final class RouteProcessor implements Processor<String, Trace, String, PlannedTr
     }
 
     @Override
-    public void process(Record<String, Trace> record) {
-        Trace trace = record.value();
+    public void process(Record<String, ReceivedTrace> record) {
+        Trace trace = record.value().trace();
         String experimentId = trace.info().experimentId();
         CachedMonitor cached = experimentId == null ? null : monitorFor(experimentId);
         if (cached == null || cached.monitor() == null) {
@@ -60,7 +61,8 @@ final class RouteProcessor implements Processor<String, Trace, String, PlannedTr
         }
         judges.forEach(j -> metrics.sampled(j.name()));
         TableAddress table = new TableAddress(config.catalogName(), config.schemaName(), config.experimentId());
-        context.forward(record.withValue(new PlannedTrace(trace, table, judges, monitor.version())));
+        context.forward(record.withValue(new PlannedTrace(trace, table, judges, monitor.version(),
+                record.value().json())));
     }
 
     private CachedMonitor monitorFor(String experimentId) {

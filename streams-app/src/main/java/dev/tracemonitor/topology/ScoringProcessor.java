@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * queue of pending (trace, judge) tasks); calls run on the {@link ScoringEngine}'s threads; completed results are
  * forwarded from a short wall-clock punctuator on the stream thread: each Assessment to {@code trace-feedback} at
  * once, and the trace with all its assessments to {@code traces-assessed} when the last judge has answered or the
- * scoring deadline has passed. Unsampled traces pass straight through. After a restart, pending tasks are re-issued.
+ * scoring deadline has passed. Unsampled traces pass straight through, as received when that is MLflow JSON
+ * the encoding would not change. After a restart, pending tasks are re-issued.
  */
 final class ScoringProcessor implements Processor<String, PlannedTrace, String, byte[]> {
 
@@ -259,15 +260,17 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
 
     private void emitAssessed(PlannedTrace plan, List<Assessment> newAssessments) {
         Trace trace = plan.trace();
+        byte[] json = plan.receivedJson();
         if (!newAssessments.isEmpty()) {
             List<Assessment> all = new ArrayList<>(trace.info().assessments());
             all.addAll(newAssessments);
             trace = trace.withAssessments(all);
+            json = null;
         }
         RecordHeaders headers = new RecordHeaders();
         plan.table().writeTo(headers);
-        context.forward(new Record<>(trace.traceId(), TraceJsonCodec.encode(trace), context.currentSystemTimeMs(), headers),
-                TraceMonitorTopology.ASSESSED_SINK);
+        context.forward(new Record<>(trace.traceId(), json != null ? json : TraceJsonCodec.encode(trace),
+                context.currentSystemTimeMs(), headers), TraceMonitorTopology.ASSESSED_SINK);
         metrics.traceAssessed(!plan.judges().isEmpty());
     }
 

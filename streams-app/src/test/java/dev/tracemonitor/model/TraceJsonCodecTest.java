@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracemonitor.quickstart.DemoTraces;
 import dev.tracemonitor.testing.TestTraces;
+import dev.tracemonitor.testing.TraceJsonVariants;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TraceJsonCodecTest {
@@ -61,6 +63,42 @@ class TraceJsonCodecTest {
     }
 
     @Test
+    void receivedJsonIsKeptWhenItsTraceComesBackUnchangedFromEncoding() {
+        for (Map.Entry<String, byte[]> variant : TraceJsonVariants.reusable().entrySet()) {
+            ReceivedTrace received = TraceJsonCodec.decodeReceived(variant.getValue());
+            assertThat(received.json()).as(variant.getKey()).isSameAs(variant.getValue());
+            assertThat(received.trace()).as(variant.getKey()).isEqualTo(TraceJsonCodec.decode(variant.getValue()));
+            assertThat(TraceJsonCodec.decode(TraceJsonCodec.encode(received.trace()))).as(variant.getKey())
+                    .isEqualTo(received.trace());
+        }
+    }
+
+    @Test
+    void receivedJsonIsDroppedWhenEncodingWouldChangeItsTrace() {
+        for (Map.Entry<String, byte[]> variant : TraceJsonVariants.normalizedByEncoding().entrySet()) {
+            ReceivedTrace received = TraceJsonCodec.decodeReceived(variant.getValue());
+            assertThat(received.json()).as(variant.getKey()).isNull();
+            assertThat(received.trace()).as(variant.getKey()).isEqualTo(TraceJsonCodec.decode(variant.getValue()));
+            Trace reencoded;
+            try {
+                reencoded = TraceJsonCodec.decode(TraceJsonCodec.encode(received.trace()));
+            } catch (InvalidTraceException e) {
+                continue;
+            }
+            assertThat(reencoded).as(variant.getKey()).isNotEqualTo(received.trace());
+        }
+    }
+
+    @Test
+    void receivedJsonIsDroppedUnlessItIsOneUtf8ObjectAlone() {
+        for (Map.Entry<String, byte[]> variant : TraceJsonVariants.notForwardableBytes().entrySet()) {
+            ReceivedTrace received = TraceJsonCodec.decodeReceived(variant.getValue());
+            assertThat(received.json()).as(variant.getKey()).isNull();
+            assertThat(received.trace()).as(variant.getKey()).isEqualTo(TraceJsonCodec.decode(variant.getValue()));
+        }
+    }
+
+    @Test
     void chatRequestIsTheLastUserMessageAndChatResponseTheFirstChoice() {
         Trace trace = TraceJsonCodec.decode(TestTraces.chat("t", "1", "what is kafka?", "a log"));
         assertThat(TraceText.request(trace)).isEqualTo("what is kafka?");
@@ -78,6 +116,8 @@ class TraceJsonCodecTest {
             assertThatThrownBy(() -> TraceJsonCodec.decode(TestTraces.utf8(json)))
                     .as(json).isInstanceOf(InvalidTraceException.class)
                     .satisfies(e -> assertThat(e.getMessage()).isNotBlank().doesNotStartWith("null"));
+            assertThatThrownBy(() -> TraceJsonCodec.decodeReceived(TestTraces.utf8(json)))
+                    .as(json).isInstanceOf(InvalidTraceException.class);
         }
     }
 

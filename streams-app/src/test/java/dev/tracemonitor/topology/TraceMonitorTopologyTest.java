@@ -12,12 +12,18 @@ import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.quickstart.DemoTraces;
+import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.ScoringEngine;
+import dev.tracemonitor.serde.JsonAssessmentEncoder;
+import dev.tracemonitor.serde.JsonTraceDecoder;
+import dev.tracemonitor.serde.TraceDecoder;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
 import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.testing.fakellm.FakeOpenAiServer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,8 +72,12 @@ class TraceMonitorTopologyTest {
 
     private void open(JudgeBackend judges, Path state) {
         engine = new ScoringEngine(new ScoringEngine.Settings(4, 2, Duration.ofMillis(1), Duration.ofMillis(5)), metrics);
+        startDriver(judges, state, new JsonTraceDecoder());
+    }
+
+    private void startDriver(JudgeBackend judges, Path state, TraceDecoder decoder) {
         var topology = TraceMonitorTopology.build(topics, new TraceMonitorTopology.Settings(Duration.ofSeconds(30),
-                Duration.ofMillis(100)), engine, new JudgeFactory(judges), metrics);
+                Duration.ofMillis(100)), engine, new JudgeFactory(judges), metrics, decoder, new JsonAssessmentEncoder());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -140,6 +150,44 @@ class TraceMonitorTopologyTest {
         assertThat(TableAddress.fromHeaders(out.headers())).isEqualTo(new TableAddress("main", "mon", "7"));
         assertThat(TraceJsonCodec.decode(out.value()).info().assessments()).isEmpty();
         assertThat(backend.calls.get()).isZero();
+    }
+
+    @Test
+    void unsampledJsonTraceIsForwardedAsReceived() {
+        configs.pipeInput("7", TestTraces.utf8(MONITOR.formatted("0.0", "0.0")));
+        List<DemoRecord> records = new DemoTraces(3, "7", 1_760_000_000_000L).generate(20, 0);
+        for (DemoRecord record : records) {
+            traces.pipeInput(TestTraces.utf8(record.key()), record.value());
+        }
+
+        List<TestRecord<String, byte[]>> out = assessed.readRecordsToList();
+        assertThat(out).extracting(TestRecord::key).containsExactlyElementsOf(records.stream().map(DemoRecord::key).toList());
+        for (int i = 0; i < records.size(); i++) {
+            assertThat(out.get(i).value()).as(records.get(i).kind()).isEqualTo(records.get(i).value());
+        }
+    }
+
+    @Test
+    void unsampledTraceThatEncodingWouldChangeIsForwardedEncoded() {
+        configs.pipeInput("7", TestTraces.utf8(MONITOR.formatted("0.0", "0.0")));
+        String withEmptyMessage = new String(TestTraces.chat("t-status", "7", "q", "a"), StandardCharsets.UTF_8);
+        byte[] withoutMessage = TestTraces.utf8(withEmptyMessage.replace(",\"message\":\"\"", ""));
+        assertThat(withoutMessage).isNotEqualTo(TestTraces.utf8(withEmptyMessage));
+        traces.pipeInput(TestTraces.utf8("t-status"), withoutMessage);
+
+        assertThat(assessed.readValue()).isEqualTo(TraceJsonCodec.encode(TraceJsonCodec.decode(withoutMessage)));
+    }
+
+    @Test
+    void unsampledTraceOfAnotherFormatIsForwardedEncoded() {
+        driver.close();
+        startDriver(backend, stateDir, (topic, value) -> TraceJsonCodec.decode(value));
+        configs.pipeInput("7", TestTraces.utf8(MONITOR.formatted("0.0", "0.0")));
+        byte[] value = TestTraces.chat("t-other", "7", "q", "a");
+        assertThat(TraceJsonCodec.encode(TraceJsonCodec.decode(value))).isNotEqualTo(value);
+        traces.pipeInput(TestTraces.utf8("t-other"), value);
+
+        assertThat(assessed.readValue()).isEqualTo(TraceJsonCodec.encode(TraceJsonCodec.decode(value)));
     }
 
     @Test

@@ -13,9 +13,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * MLflow trace JSON, per record: {@code decode} runs twice per trace in the service (the topology's decode of
- * {@code traces}, the sink's of {@code traces-assessed}), {@code encode} once (the topology writes the trace, with
- * its assessments, to {@code traces-assessed}).
+ * MLflow trace JSON, per record: a trace is decoded twice in the service (the topology's {@code decodeReceived} of
+ * {@code traces}, which also tells whether the received bytes can be forwarded, and the sink's {@code decode} of
+ * {@code traces-assessed}); {@code encode} runs for a trace the topology cannot forward as received (one with new
+ * assessments, one from Avro, one whose encoding would decode differently).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,6 +37,12 @@ public class TraceCodecBenchmark {
     public Trace decode() {
         next = (next + 1) & (Samples.COUNT - 1);
         return TraceJsonCodec.decode(records.get(next));
+    }
+
+    @Benchmark
+    public Object decodeReceived() {
+        next = (next + 1) & (Samples.COUNT - 1);
+        return TraceJsonCodec.decodeReceived(records.get(next));
     }
 
     @Benchmark
