@@ -3,6 +3,7 @@ package dev.tracemonitor.model;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** The one shared Jackson mapper, and helpers for MLflow's JSON-encoded attribute values. */
@@ -11,16 +12,20 @@ public final class Json {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
+    /** Reads one whole JSON value: {@code 404 Not Found} is text, not the number 404 followed by words. */
+    private static final ObjectReader WHOLE_VALUE = MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private Json() {
     }
 
-    /** Parses JSON text, or returns null when the text is null or not JSON. */
+    /** Parses JSON text, or returns null when the text is null or not one JSON value with nothing after it. */
     public static JsonNode parseOrNull(String text) {
         if (text == null || text.isEmpty()) {
             return null;
         }
         try {
-            return MAPPER.readTree(text);
+            return WHOLE_VALUE.readTree(text);
         } catch (Exception e) {
             return null;
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -74,8 +75,8 @@ public final class TraceJsonCodec {
      * Whether {@code decode(encode(trace))} equals {@code trace}, a trace this codec decoded. It does except where
      * the encoding normalizes: a span status without a message (written with an empty one), an event attribute whose
      * text is JSON other than in its compact form or a JSON string (written as that JSON), a feedback value holding
-     * a non-finite number (written as a string), and an execution duration the {@code "1.5s"} form does not give
-     * back (negative, or too large for a double's precision).
+     * a non-finite number (written as a string), and an execution duration too large for the {@code "1.5s"} form
+     * to give back (beyond a double's precision).
      */
     static boolean reencodesUnchanged(Trace trace) {
         TraceInfo info = trace.info();
@@ -104,9 +105,6 @@ public final class TraceJsonCodec {
     }
 
     private static boolean durationRoundTrips(long millis) {
-        if (millis < 0) {
-            return false;
-        }
         try {
             return durationMillis(formatDuration(millis)) == millis;
         } catch (RuntimeException e) {
@@ -513,7 +511,7 @@ public final class TraceJsonCodec {
 
     private static String formatDuration(long millis) {
         if (millis < 0) {
-            return (millis / 1000) + "." + String.format("%03d", millis % 1000) + "s";
+            return BigDecimal.valueOf(millis, 3).toPlainString() + "s";
         }
         long fraction = millis % 1000;
         // what String.format("%03d") gives for 0..999, without a Formatter per trace

@@ -99,6 +99,33 @@ class TraceJsonCodecTest {
     }
 
     @Test
+    void negativeExecutionDurationSurvivesEncoding() {
+        Trace trace = TraceJsonCodec.decode(TestTraces.utf8("""
+                {"info": {"trace_id": "tr-neg", "request_time": "2025-01-01T00:00:00Z", "execution_time_ms": -1005}}"""));
+        assertThat(trace.info().executionDurationMillis()).isEqualTo(-1005L);
+
+        String encoded = new String(TraceJsonCodec.encode(trace), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(encoded).contains("\"execution_duration\":\"-1.005s\"");
+        assertThat(TraceJsonCodec.decode(TraceJsonCodec.encode(trace))).isEqualTo(trace);
+    }
+
+    @Test
+    void textThatOnlyStartsLikeJsonStaysText() {
+        Trace trace = TraceJsonCodec.decode(TestTraces.utf8("""
+                {"info": {"trace_id": "tr-txt", "request_time": "2025-01-01T00:00:00Z"},
+                 "data": {"spans": [{"span_id": "s1", "name": "root", "start_time_unix_nano": 1, "end_time_unix_nano": 2,
+                   "events": [{"name": "http", "time_unix_nano": 1, "attributes": {"status": "404 Not Found"}}],
+                   "attributes": {"mlflow.spanInputs": "\\"2 plus 2?\\"", "mlflow.spanOutputs": "4 is the answer"}}]}}"""));
+        assertThat(TraceText.response(trace)).isEqualTo("4 is the answer");
+        assertThat(trace.rootSpan().events()).singleElement()
+                .satisfies(e -> assertThat(e.attributes()).containsEntry("status", "404 Not Found"));
+
+        Trace again = TraceJsonCodec.decode(TraceJsonCodec.encode(trace));
+        assertThat(again).isEqualTo(trace);
+        assertThat(again.rootSpan().events().get(0).attributes()).containsEntry("status", "404 Not Found");
+    }
+
+    @Test
     void chatRequestIsTheLastUserMessageAndChatResponseTheFirstChoice() {
         Trace trace = TraceJsonCodec.decode(TestTraces.chat("t", "1", "what is kafka?", "a log"));
         assertThat(TraceText.request(trace)).isEqualTo("what is kafka?");

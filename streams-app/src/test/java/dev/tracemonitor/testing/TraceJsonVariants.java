@@ -98,6 +98,8 @@ public final class TraceJsonVariants {
         variants.put("times before 1970, sub-millisecond, as numbers and text", utf8(TIMES));
         variants.put("escapes and unknown fields", utf8(TEXT));
         variants.put("info only", utf8(BARE));
+        variants.put("event attribute starting with a number", utf8(event("\"404 Not Found\"")));
+        variants.put("negative duration", utf8(BARE.replace("}}", ",\"execution_time_ms\":-5}}")));
         variants.put("large duration", utf8(BARE.replace("}}", ",\"execution_time_ms\":1000000000000000}}")));
         for (DemoRecord record : demoTraces()) {
             variants.put("quickstart " + record.kind() + " " + record.key(), record.value());
@@ -110,10 +112,8 @@ public final class TraceJsonVariants {
         Map<String, byte[]> variants = new LinkedHashMap<>();
         variants.put("span status without a message", utf8(span("\"status\": {\"code\": \"STATUS_CODE_OK\"}")));
         variants.put("event attribute holding a JSON string", utf8(event("\"\\\"quoted\\\"\"")));
-        variants.put("event attribute starting with a number", utf8(event("\"404 Not Found\"")));
         variants.put("event attribute holding spaced JSON", utf8(event("\"[1, 2]\"")));
         variants.put("event attribute holding a number in another form", utf8(event("\"1e2\"")));
-        variants.put("negative duration", utf8(BARE.replace("}}", ",\"execution_time_ms\":-5}}")));
         variants.put("duration beyond a double's precision",
                 utf8(BARE.replace("}}", ",\"execution_time_ms\":1152921504606846977}}")));
         variants.put("infinite feedback", utf8(BARE.replace("}}",
