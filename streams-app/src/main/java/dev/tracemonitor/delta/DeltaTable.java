@@ -102,7 +102,13 @@ public abstract class DeltaTable<R> {
 
     /** The latest committed version of each given appId that the table holds (absent ones are left out). */
     public Map<String, Long> transactionVersions(Collection<String> appIds) {
-        return latestSnapshot().map(snapshot -> transactionVersions(snapshot, appIds)).orElseGet(Map::of);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return latestSnapshot().map(snapshot -> transactionVersions(snapshot, appIds)).orElseGet(Map::of);
+            } catch (RuntimeException e) {
+                awaitCompleteCheckpointOrThrow(attempt, e);
+            }
+        }
     }
 
     /**
@@ -154,6 +160,7 @@ public abstract class DeltaTable<R> {
         if (transactionIds.isEmpty()) {
             throw new IllegalArgumentException("a commit needs at least one transaction identifier");
         }
+        int partialCheckpointReads = 0;
         for (int attempt = 1; ; attempt++) {
             Optional<Snapshot> snapshot = latestSnapshot();
             try {
@@ -164,6 +171,11 @@ public abstract class DeltaTable<R> {
                 conflictsRetried++;
                 retryOrThrow(attempt, e);
             } catch (RuntimeException e) {
+                if (isPartialCheckpoint(e)) {
+                    awaitCompleteCheckpointOrThrow(++partialCheckpointReads, e);
+                    attempt--;
+                    continue;
+                }
                 if (snapshot.isPresent() || !exists()) {
                     throw e;
                 }
@@ -325,7 +337,8 @@ public abstract class DeltaTable<R> {
 
     /**
      * The latest snapshot. Another writer's checkpoint is written in place, so a reader can list it before it is
-     * complete ("is not a Parquet file"): that read is retried a few times before the error is passed on.
+     * complete ("is not a Parquet file"), when loading the snapshot or later, when reading it (Kernel reads the
+     * checkpoint lazily): each such read is retried a few times before the error is passed on.
      */
     private Optional<Snapshot> latestSnapshot() {
         for (int attempt = 1; ; attempt++) {
@@ -334,16 +347,22 @@ public abstract class DeltaTable<R> {
             } catch (TableNotFoundException e) {
                 return Optional.empty();
             } catch (RuntimeException e) {
-                if (attempt >= SNAPSHOT_ATTEMPTS || !isPartialCheckpoint(e)) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(50L * attempt);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
+                awaitCompleteCheckpointOrThrow(attempt, e);
             }
+        }
+    }
+
+    /** Returns after a pause if {@code e} is a read of a checkpoint still being written; throws {@code e} otherwise. */
+    private void awaitCompleteCheckpointOrThrow(int attempt, RuntimeException e) {
+        if (attempt >= SNAPSHOT_ATTEMPTS || !isPartialCheckpoint(e)) {
+            throw e;
+        }
+        log.info("A checkpoint of {} is still being written; reading the table again (attempt {})", path, attempt + 1);
+        try {
+            Thread.sleep(50L * attempt);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw e;
         }
     }
 

@@ -1,15 +1,22 @@
 package dev.tracemonitor.delta;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.Feedback;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +24,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,6 +101,56 @@ class ConcurrentWritersTest {
         assertThat(stats.transactionVersion("group-topic-0")).contains((long) rounds - 1);
         assertThat(stats.transactionVersion("group-topic-1")).contains((long) rounds - 1);
         assertThat(conflicts).as("commits that lost the race for a version and were retried").isPositive();
+    }
+
+    @Test
+    void aWriterThatMeetsAHalfWrittenCheckpointReadsTheTableAgainUntilTheCheckpointIsComplete() throws Exception {
+        String path = dir.resolve("trace_logs_3").toString();
+        TraceLogsTable table = new TraceLogsTable(engine, path);
+        String appId = "group-topic-0";
+        for (long version = 0; version <= 10; version++) {
+            CommitOutcome outcome = table.commit(rowsOf("c-" + version, table), Map.of(appId, version));
+            assertThat(outcome).isInstanceOf(CommitOutcome.Committed.class);
+        }
+        Path checkpoint = Path.of(path, "_delta_log", "00000000000000000010.checkpoint.parquet");
+        Path checksum = checkpoint.resolveSibling("." + checkpoint.getFileName() + ".crc");
+        byte[] complete = Files.readAllBytes(checkpoint);
+        byte[] completeChecksum = Files.readAllBytes(checksum);
+        // what a reader sees while another writer is still writing its checkpoint in place
+        Files.delete(checksum);
+        Files.write(checkpoint, Arrays.copyOf(complete, complete.length / 2));
+
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DeltaTable.class);
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        logger.addAppender(events);
+        Level level = logger.getLevel();
+        logger.setLevel(Level.INFO);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            TraceLogsTable other = new TraceLogsTable(engine, path);
+            List<DataFile> files = rowsOf("c-11", other);
+            Future<CommitOutcome> commit = pool.submit(() -> other.commit(files, Map.of(appId, 11L), Map.of(appId, 10L)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> List.copyOf(events.list).stream()
+                    .anyMatch(e -> e.getFormattedMessage().contains("is still being written")));
+            assertThat(commit).isNotDone();
+
+            Files.write(checkpoint, complete);
+            Files.write(checksum, completeChecksum);
+
+            assertThat(commit.get(30, TimeUnit.SECONDS)).isInstanceOf(CommitOutcome.Committed.class);
+        } finally {
+            pool.shutdownNow();
+            logger.detachAppender(events);
+            logger.setLevel(level);
+        }
+        assertThat(table.transactionVersions(List.of(appId))).isEqualTo(Map.of(appId, 11L));
+        assertThat(DeltaTableStats.read(engine, path).orElseThrow().rows()).isEqualTo(12);
+    }
+
+    private static List<DataFile> rowsOf(String traceId, TraceLogsTable table) throws java.io.IOException {
+        return table.write(TraceLogsSchema.requestDate(DAY.toEpochMilli()), List.of(SinkTestTraces.simple(traceId, "1", DAY)));
     }
 
     @Test
