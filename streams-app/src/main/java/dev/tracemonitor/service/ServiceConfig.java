@@ -1,5 +1,6 @@
 package dev.tracemonitor.service;
 
+import dev.tracemonitor.sink.DeltaSinkConfig;
 import dev.tracemonitor.topology.Topics;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -34,6 +35,7 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String STREAMS_ENABLED = "trace-monitor.streams.enabled";
     public static final String SINK_GROUP_ID = "trace-monitor.sink.group.id";
     public static final String SINK_MAX_ROWS_PER_FILE = "trace-monitor.sink.max.rows.per.file";
+    public static final String SINK_MAX_BUFFERED_BYTES = "trace-monitor.sink.max.buffered.bytes";
     public static final String JUDGE_BACKEND = "trace-monitor.judge.backend";
     public static final String JUDGE_MAX_IN_FLIGHT = "trace-monitor.judge.max.in.flight";
     public static final String JUDGE_MAX_ATTEMPTS = "trace-monitor.judge.max.attempts";
@@ -82,6 +84,10 @@ public final class ServiceConfig extends AbstractConfig {
                     "Consumer group of the Delta sink; also the prefix of its Delta transaction ids.")
             .define(SINK_MAX_ROWS_PER_FILE, Type.LONG, 50_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "The sink rolls to a new Parquet file after this many rows, bounding memory.")
+            .define(SINK_MAX_BUFFERED_BYTES, Type.LONG, DeltaSinkConfig.DEFAULT_MAX_BUFFERED_BYTES,
+                    ConfigDef.Range.atLeast(1024 * 1024), Importance.LOW,
+                    "Record bytes each sink holds in memory before writing its largest buffer to a Parquet file;"
+                            + " about 1.3 times as much heap.")
             .define(JUDGE_BACKEND, Type.STRING, "local", ConfigDef.ValidString.in("local", "llm"), Importance.HIGH,
                     "Judge backend: local (offline embeddings and rules) or llm (an OpenAI-compatible endpoint).")
             .define(LLM_BASE_URL, Type.STRING, "", Importance.HIGH,

@@ -58,7 +58,8 @@ public final class SinkRunner implements AutoCloseable {
                 .consumerProperties(config.kafkaProperties())
                 .flushInterval(config.duration(ServiceConfig.FLUSH_INTERVAL))
                 .alignToClock(true)
-                .maxRowsPerFile(config.getLong(ServiceConfig.SINK_MAX_ROWS_PER_FILE));
+                .maxRowsPerFile(config.getLong(ServiceConfig.SINK_MAX_ROWS_PER_FILE))
+                .maxBufferedBytes(config.getLong(ServiceConfig.SINK_MAX_BUFFERED_BYTES));
         for (Map.Entry<String, String> e : config.hadoopProperties().entrySet()) {
             builder.hadoopConf(e.getKey(), e.getValue());
         }
