@@ -26,7 +26,8 @@ class SinkRunnerConfigTest {
     @Test
     void traceLogsAndAssessmentsSinksReadTheirTopicsInTheirOwnGroups() {
         ServiceConfig config = config(ServiceConfig.SINK_GROUP_ID, "g", ServiceConfig.FLUSH_INTERVAL, "PT1M",
-                ServiceConfig.WAREHOUSE, "s3a://bucket/wh", "security.protocol", "SSL");
+                ServiceConfig.WAREHOUSE, "s3a://bucket/wh", "security.protocol", "SSL",
+                ServiceConfig.SINK_MAX_ROWS_PER_FILE, "2000", ServiceConfig.SINK_MAX_BUFFERED_BYTES, "8388608");
         DeltaSinkConfig traces = SinkRunner.traceLogsConfig(config);
         DeltaSinkConfig assessments = SinkRunner.assessmentsConfig(config);
 
@@ -39,6 +40,8 @@ class SinkRunnerConfigTest {
         for (DeltaSinkConfig sink : new DeltaSinkConfig[] {traces, assessments}) {
             assertThat(sink.warehouse()).isEqualTo("s3a://bucket/wh");
             assertThat(sink.flushInterval()).isEqualTo(Duration.ofMinutes(1));
+            assertThat(sink.maxRowsPerFile()).isEqualTo(2000);
+            assertThat(sink.maxBufferedBytes()).isEqualTo(8L * 1024 * 1024);
             assertThat(sink.effectiveConsumerProperties()).containsEntry("security.protocol", "SSL")
                     .containsEntry("isolation.level", "read_committed");
         }
