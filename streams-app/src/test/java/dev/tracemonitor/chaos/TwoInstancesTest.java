@@ -111,6 +111,9 @@ class TwoInstancesTest {
             send(producer, topics, records.subList(2 * third, 5 * third / 2));
             b = start("b");
             log.info("instance b started again");
+            // the rest only once b's sinks own partitions again, so that the restarted b has rows of its own to commit
+            await().atMost(Duration.ofSeconds(60)).until(() -> membersWithPartitions(admin, SINK_GROUP) == 2
+                    && membersWithPartitions(admin, SINK_GROUP + "-assessments") == 2);
             send(producer, topics, records.subList(5 * third / 2, TRACES));
 
             String assessments = table.assessmentsPath(warehouse);
