@@ -1,5 +1,9 @@
 package dev.tracemonitor.judges;
 
+import dev.tracemonitor.model.RetrievedDocument;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The span dimension of per-chunk assessments. Assessment ids derive from (trace_id, assessment_name, span_id), and
  * one retriever span returns many chunks, so a chunk's verdict is recorded against
@@ -37,5 +41,25 @@ public final class ChunkSpanIds {
             return -1;
         }
         return Integer.parseInt(index);
+    }
+
+    /**
+     * What identifies a chunk in its verdict's metadata, whichever backend judged it: the retriever span, the
+     * chunk's index and the document's uri, chunk id and id where it has them. Mutable, for the judge's own entries.
+     */
+    public static Map<String, String> metadata(String retrieverSpanId, int chunkIndex, RetrievedDocument document) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("retriever_span_id", retrieverSpanId);
+        metadata.put("chunk_index", Integer.toString(chunkIndex));
+        if (document.docUri() != null) {
+            metadata.put("doc_uri", document.docUri());
+        }
+        if (document.chunkId() != null) {
+            metadata.put("chunk_id", document.chunkId());
+        }
+        if (document.id() != null) {
+            metadata.put("document_id", document.id());
+        }
+        return metadata;
     }
 }

@@ -10,7 +10,6 @@ import dev.tracemonitor.model.RetrieverCall;
 import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.model.TraceText;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -50,7 +49,7 @@ final class ChunkRelevanceJudge extends LlmJudge {
             int judged = 0;
             for (int index = 0; index < call.documents().size(); index++) {
                 RetrievedDocument document = call.documents().get(index);
-                Map<String, String> metadata = chunkMetadata(call.spanId(), index, document);
+                Map<String, String> metadata = ChunkSpanIds.metadata(call.spanId(), index, document);
                 String spanId = ChunkSpanIds.of(call.spanId(), index);
                 Verdict verdict = isBlank(document.pageContent())
                         ? new Verdict(name(), spanId, "no", null, "Chunk " + index + " has no text.", metadata)
@@ -82,21 +81,5 @@ final class ChunkRelevanceJudge extends LlmJudge {
                 : "";
         return new Verdict(BuiltinJudges.CHUNK_RELEVANCE_PRECISION, spanId, (double) relevant / judged, null,
                 relevant + " of " + judged + " retrieved chunks are relevant to the request." + unjudged, metadata);
-    }
-
-    private static Map<String, String> chunkMetadata(String spanId, int index, RetrievedDocument document) {
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("retriever_span_id", spanId);
-        metadata.put("chunk_index", Integer.toString(index));
-        if (document.docUri() != null) {
-            metadata.put("doc_uri", document.docUri());
-        }
-        if (document.chunkId() != null) {
-            metadata.put("chunk_id", document.chunkId());
-        }
-        if (document.id() != null) {
-            metadata.put("document_id", document.id());
-        }
-        return metadata;
     }
 }

@@ -13,7 +13,6 @@ import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.model.TraceText;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -109,18 +108,7 @@ final class ChunkRelevanceJudge implements Judge {
 
     private Verdict chunkVerdict(String spanId, int index, RetrievedDocument document, Double similarity,
                                  boolean relevant) {
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("retriever_span_id", spanId);
-        metadata.put("chunk_index", Integer.toString(index));
-        if (document.docUri() != null) {
-            metadata.put("doc_uri", document.docUri());
-        }
-        if (document.chunkId() != null) {
-            metadata.put("chunk_id", document.chunkId());
-        }
-        if (document.id() != null) {
-            metadata.put("document_id", document.id());
-        }
+        Map<String, String> metadata = ChunkSpanIds.metadata(spanId, index, document);
         metadata.put("threshold", Texts.number(threshold));
         String rationale;
         if (similarity == null) {
