@@ -14,7 +14,7 @@ import dev.tracemonitor.model.Trace;
 final class UnsupportedJudge implements Judge {
 
     static final String ERROR_CODE = "BACKEND_UNSUPPORTED";
-    static final String GUIDELINES_MESSAGE = "guidelines need an LLM backend (judge.backend=llm)";
+    static final String GUIDELINES_MESSAGE = "guidelines need an LLM backend (trace-monitor.judge.backend=llm)";
 
     private final String name;
     private final String message;
@@ -25,7 +25,7 @@ final class UnsupportedJudge implements Judge {
     }
 
     static String modelMessage(String model) {
-        return "judge model \"" + model + "\" needs an LLM backend (judge.backend=llm); the local backend has no models"
+        return "judge model \"" + model + "\" needs an LLM backend (trace-monitor.judge.backend=llm); the local backend has no models"
                 + " to choose from";
     }
 

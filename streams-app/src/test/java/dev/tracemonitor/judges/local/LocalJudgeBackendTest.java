@@ -71,7 +71,7 @@ class LocalJudgeBackendTest {
             assertThat(verdict.assessmentName()).isEqualTo("tone");
             assertThat(verdict.value()).isNull();
             assertThat(verdict.error().errorCode()).isEqualTo("BACKEND_UNSUPPORTED");
-            assertThat(verdict.error().errorMessage()).isEqualTo("guidelines need an LLM backend (judge.backend=llm)");
+            assertThat(verdict.error().errorMessage()).isEqualTo("guidelines need an LLM backend (trace-monitor.judge.backend=llm)");
         });
     }
 
@@ -89,12 +89,12 @@ class LocalJudgeBackendTest {
                 assertThat(verdict.value()).isNull();
                 assertThat(verdict.error().errorCode()).isEqualTo("BACKEND_UNSUPPORTED");
                 assertThat(verdict.error().errorMessage()).isEqualTo("judge model \"judge-large\" needs an LLM backend"
-                        + " (judge.backend=llm); the local backend has no models to choose from");
+                        + " (trace-monitor.judge.backend=llm); the local backend has no models to choose from");
             });
         }
         assertThat(backend.guidelines("tone", List.of("Be polite."), "judge-large").evaluate(ragTrace).verdicts())
                 .singleElement().satisfies(verdict -> assertThat(verdict.error().errorMessage())
-                        .isEqualTo("guidelines need an LLM backend (judge.backend=llm)"));
+                        .isEqualTo("guidelines need an LLM backend (trace-monitor.judge.backend=llm)"));
     }
 
     @Test
