@@ -56,8 +56,7 @@ class EvaluateCommandTest {
 
     @Test
     void aMonitorFileThatNamesAJudgesModelIsHonouredOnTheLlmBackend() throws Exception {
-        Path traces = Files.write(dir.resolve("m.jsonl"), List.of(new String(TestTraces.chat("ev-m", "1",
-                "Where is my order?", "It ships today."), StandardCharsets.UTF_8)));
+        Path traces = oneChatTrace("ev-m");
         Path monitor = Files.writeString(dir.resolve("monitor.json"), """
                 {"experiment_id": "1", "catalog_name": "main", "schema_name": "mon",
                  "assessments_config": {"assessments": [{"name": "safety", "model": "judge-large"},
@@ -76,17 +75,12 @@ class EvaluateCommandTest {
             assertThat(server.requests()).extracting(RecordedRequest::model)
                     .containsExactlyInAnyOrder("judge-large", "judge-default");
         }
-        Map<String, String> sources = new HashMap<>();
-        for (JsonNode a : Json.MAPPER.readTree(out.toString()).get("traces").get(0).get("assessments")) {
-            sources.put(a.get("assessment_name").asText(), a.get("source").get("source_id").asText());
-        }
-        assertThat(sources).containsOnly(entry("safety", "judge-large"), entry("relevance_to_query", "judge-default"));
+        assertThat(sourceIdsOfFirstTrace(out.toString())).containsOnly(entry("safety", "judge-large"), entry("relevance_to_query", "judge-default"));
     }
 
     @Test
     void judgeModelFlagSetsTheModelOfEveryJudgeGivenByFlags() throws Exception {
-        Path traces = Files.write(dir.resolve("f.jsonl"), List.of(new String(TestTraces.chat("ev-f", "1",
-                "Where is my order?", "It ships today."), StandardCharsets.UTF_8)));
+        Path traces = oneChatTrace("ev-f");
         StringWriter out = new StringWriter();
         CommandLine cmd = new CommandLine(new TraceMonitorCommand());
         cmd.setOut(new PrintWriter(out, true));
@@ -101,17 +95,12 @@ class EvaluateCommandTest {
             assertThat(code).isZero();
             assertThat(server.requests()).extracting(RecordedRequest::model).containsOnly("judge-large").hasSize(2);
         }
-        Map<String, String> sources = new HashMap<>();
-        for (JsonNode a : Json.MAPPER.readTree(out.toString()).get("traces").get(0).get("assessments")) {
-            sources.put(a.get("assessment_name").asText(), a.get("source").get("source_id").asText());
-        }
-        assertThat(sources).containsOnly(entry("safety", "judge-large"), entry("tone", "judge-large"));
+        assertThat(sourceIdsOfFirstTrace(out.toString())).containsOnly(entry("safety", "judge-large"), entry("tone", "judge-large"));
     }
 
     @Test
     void judgeModelFlagWithAMonitorFileIsAUsageErrorNamingTheJsonField() throws Exception {
-        Path traces = Files.write(dir.resolve("u.jsonl"), List.of(new String(TestTraces.chat("ev-u", "1",
-                "Where is my order?", "It ships today."), StandardCharsets.UTF_8)));
+        Path traces = oneChatTrace("ev-u");
         Path monitor = Files.writeString(dir.resolve("u.json"), """
                 {"experiment_id": "1", "catalog_name": "main", "schema_name": "mon",
                  "assessments_config": {"assessments": [{"name": "safety"}]}}""");
@@ -143,5 +132,19 @@ class EvaluateCommandTest {
 
         assertThat(code).isZero();
         assertThat(out.toString()).contains("judge", "groundedness", "chunk_relevance/precision", "ev-rag");
+    }
+
+    private Path oneChatTrace(String traceId) throws Exception {
+        return Files.write(dir.resolve(traceId + ".jsonl"), List.of(new String(TestTraces.chat(traceId, "1",
+                "Where is my order?", "It ships today."), StandardCharsets.UTF_8)));
+    }
+
+    /** assessment_name → source.source_id of the first trace in {@code evaluate --output json}. */
+    private static Map<String, String> sourceIdsOfFirstTrace(String json) throws Exception {
+        Map<String, String> sources = new HashMap<>();
+        for (JsonNode a : Json.MAPPER.readTree(json).get("traces").get(0).get("assessments")) {
+            sources.put(a.get("assessment_name").asText(), a.get("source").get("source_id").asText());
+        }
+        return sources;
     }
 }
