@@ -1,11 +1,11 @@
 package dev.tracemonitor.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tracemonitor.config.MonitorConfigCodec;
-import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.controlplane.MonitorConfigCodec;
+import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.embedded.EmbeddedKafka;
 import dev.tracemonitor.judges.BuiltinJudges;
-import dev.tracemonitor.judges.JudgeBackends;
+import dev.tracemonitor.service.JudgeBackends;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.MonitorConfig;
@@ -80,12 +80,12 @@ final class QuickstartCommand implements Callable<Integer> {
         out.println("  starting an embedded Kafka broker (KRaft) ...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
             Properties props = new Properties();
-            props.put(ServiceConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-            props.put(ServiceConfig.STATE_DIR, work.resolve("state").toString());
-            props.put(ServiceConfig.WAREHOUSE, warehouseAbs.toString());
-            props.put(ServiceConfig.FLUSH_INTERVAL, flushInterval);
-            props.put(ServiceConfig.APPLICATION_ID, "trace-monitor-quickstart");
-            props.put(ServiceConfig.SINK_GROUP_ID, "trace-monitor-quickstart-sink");
+            props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            props.put(ServiceConfig.STATE_DIR_CONFIG, work.resolve("state").toString());
+            props.put(ServiceConfig.WAREHOUSE_CONFIG, warehouseAbs.toString());
+            props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, flushInterval);
+            props.put(ServiceConfig.APPLICATION_ID_CONFIG, "trace-monitor-quickstart");
+            props.put(ServiceConfig.SINK_GROUP_ID_CONFIG, "trace-monitor-quickstart-sink");
             ServiceConfig config = ServiceConfig.of(props);
             Topics topics = config.topics();
             TraceMonitorMetrics metrics = TraceMonitorMetrics.inMemory();

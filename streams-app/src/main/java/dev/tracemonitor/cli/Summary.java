@@ -1,7 +1,7 @@
 package dev.tracemonitor.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tracemonitor.config.MonitorConfigCodec;
+import dev.tracemonitor.controlplane.MonitorConfigCodec;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.MonitorConfig;
