@@ -6,7 +6,7 @@ import dev.tracemonitor.judges.llm.LlmJudgeBackend;
 import dev.tracemonitor.judges.llm.LlmSettings;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.model.TraceText;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
 import dev.tracemonitor.scoring.Completion;

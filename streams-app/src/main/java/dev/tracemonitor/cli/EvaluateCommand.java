@@ -2,17 +2,17 @@ package dev.tracemonitor.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeBackend;
-import dev.tracemonitor.judges.JudgeBackends;
+import dev.tracemonitor.service.JudgeBackends;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.InvalidTraceException;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
 import dev.tracemonitor.scoring.Assessments;
 import dev.tracemonitor.scoring.Completion;
@@ -140,8 +140,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
         BlockingQueue<Completion> done = new LinkedBlockingQueue<>();
         Map<String, String> serviceSettings = new HashMap<>(settings);
-        serviceSettings.putIfAbsent(ServiceConfig.BOOTSTRAP_SERVERS, "unused:9092");
-        serviceSettings.put(ServiceConfig.JUDGE_BACKEND, backend);
+        serviceSettings.putIfAbsent(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        serviceSettings.put(ServiceConfig.JUDGE_BACKEND_CONFIG, backend);
         ServiceConfig serviceConfig;
         try {
             serviceConfig = new ServiceConfig(serviceSettings);

@@ -1,8 +1,8 @@
 package dev.tracemonitor.cli;
 
-import dev.tracemonitor.config.InvalidMonitorConfigException;
-import dev.tracemonitor.config.MonitorConfigCodec;
-import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.controlplane.InvalidMonitorConfigException;
+import dev.tracemonitor.controlplane.MonitorConfigCodec;
+import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.model.MonitorConfig.AssessmentsConfig;
 import dev.tracemonitor.model.MonitorConfig.JudgeConfig;

@@ -1,27 +1,28 @@
 package dev.tracemonitor.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tracemonitor.config.MonitorConfigCodec;
-import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.controlplane.MonitorConfigCodec;
+import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.embedded.EmbeddedKafka;
 import dev.tracemonitor.judges.BuiltinJudges;
-import dev.tracemonitor.judges.JudgeBackends;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
-import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.model.MonitorConfig.AssessmentsConfig;
 import dev.tracemonitor.model.MonitorConfig.JudgeConfig;
 import dev.tracemonitor.quickstart.DemoTraces;
 import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
+import dev.tracemonitor.service.JudgeBackends;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TraceMonitorService;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.topology.Topics;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -41,13 +42,15 @@ import picocli.CommandLine.Option;
 /**
  * {@code trace-monitor quickstart}: an in-process KRaft broker, a demo monitor, a few hundred varied sample traces
  * (and some malformed records), the local judges and a Delta table on local disk; runs until every trace is in the
- * table, prints a summary and exits.
+ * table, prints a summary and exits. The terminal shows progress and the summary; the log goes to a file.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = "Run the whole pipeline on an embedded broker with sample traces and local judges, then exit.")
 final class QuickstartCommand implements Callable<Integer> {
 
     static final String EXPERIMENT_ID = "42";
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+    private static final int LOG_LINES_SHOWN_ON_FAILURE = 30;
 
     @Option(names = "--warehouse", defaultValue = "trace-monitor-quickstart/warehouse",
             description = "Where the Delta table is written (default: ${DEFAULT-VALUE}).")
@@ -68,24 +71,57 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--summary-file", description = "Also write the summary as JSON to this file.")
     Path summaryFile;
 
+    @Option(names = "--log-file", defaultValue = "trace-monitor-quickstart/quickstart.log",
+            description = "Where the log goes, overwritten on each run (default: ${DEFAULT-VALUE}).")
+    Path logFile;
+
+    @Option(names = "--verbose", description = "Log to the terminal (stderr) instead of the log file.")
+    boolean verbose;
+
     private final PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
+        Path log = logFile.toAbsolutePath().normalize();
+        out.println("trace-monitor quickstart");
+        if (!verbose) {
+            LogFile.redirectTo(log);
+            out.println("  the log goes to " + log + " (--verbose shows it here instead)");
+        }
+        boolean succeeded = false;
+        try {
+            int status = runPipeline(started);
+            succeeded = status == 0;
+            return status;
+        } finally {
+            if (!succeeded) {
+                showLogTail(log);
+            }
+        }
+    }
+
+    private void showLogTail(Path log) {
+        if (verbose) {
+            return;
+        }
+        System.err.println("trace-monitor quickstart failed; the last lines of its log " + log + ":");
+        LogFile.tail(log, LOG_LINES_SHOWN_ON_FAILURE).forEach(System.err::println);
+    }
+
+    private int runPipeline(long started) throws Exception {
         Path work = Files.createTempDirectory("trace-monitor-quickstart-");
         Files.createDirectories(warehouse);
         Path warehouseAbs = warehouse.toAbsolutePath().normalize();
-        out.println("trace-monitor quickstart");
         out.println("  starting an embedded Kafka broker (KRaft) ...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
             Properties props = new Properties();
-            props.put(ServiceConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-            props.put(ServiceConfig.STATE_DIR, work.resolve("state").toString());
-            props.put(ServiceConfig.WAREHOUSE, warehouseAbs.toString());
-            props.put(ServiceConfig.FLUSH_INTERVAL, flushInterval);
-            props.put(ServiceConfig.APPLICATION_ID, "trace-monitor-quickstart");
-            props.put(ServiceConfig.SINK_GROUP_ID, "trace-monitor-quickstart-sink");
+            props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            props.put(ServiceConfig.STATE_DIR_CONFIG, work.resolve("state").toString());
+            props.put(ServiceConfig.WAREHOUSE_CONFIG, warehouseAbs.toString());
+            props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, flushInterval);
+            props.put(ServiceConfig.APPLICATION_ID_CONFIG, "trace-monitor-quickstart");
+            props.put(ServiceConfig.SINK_GROUP_ID_CONFIG, "trace-monitor-quickstart-sink");
             ServiceConfig config = ServiceConfig.of(props);
             Topics topics = config.topics();
             TraceMonitorMetrics metrics = TraceMonitorMetrics.inMemory();
@@ -107,16 +143,18 @@ final class QuickstartCommand implements Callable<Integer> {
                 producer.flush();
                 out.println("  produced " + traces + " traces and " + malformed + " malformed records to '"
                         + topics.traces() + "'");
+                out.println("  judging them; the sink commits to Delta every "
+                        + Duration.parse(flushInterval).toString().substring(2).toLowerCase() + " ...");
 
                 TableAddress table = new TableAddress(monitor.catalogName(), monitor.schemaName(), EXPERIMENT_ID);
-                Progress progress = awaitAllWritten(service, kafka.bootstrapServers(), topics.dlq(), started);
-                Summary summary = Summary.collect(table.path(warehouseAbs.toString()), traces, malformed, progress.dlq,
-                        metrics, monitor);
+                long dlq = awaitAllWritten(service, kafka.bootstrapServers(), topics.dlq(), started);
+                Summary summary = Summary.collect(table.path(warehouseAbs.toString()), traces, malformed, topics.dlq(),
+                        dlq, metrics, monitor);
                 summary.print(out, Duration.ofNanos(System.nanoTime() - started));
                 if (summaryFile != null) {
                     Files.writeString(summaryFile, summary.toJson(monitor).toPrettyString());
                 }
-                return summary.rows() == traces && progress.dlq == malformed ? 0 : 1;
+                return summary.rows() == traces && dlq == malformed ? 0 : 1;
             }
         } finally {
             deleteRecursively(work);
@@ -125,17 +163,14 @@ final class QuickstartCommand implements Callable<Integer> {
 
     private static void deleteRecursively(Path dir) {
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
             System.err.println("could not delete " + dir + ": " + e.getMessage());
         }
     }
 
-    private record Progress(long rows, long dlq) {
-    }
-
-    private Progress awaitAllWritten(TraceMonitorService service, String bootstrap, String dlqTopic, long started)
-            throws InterruptedException {
+    /** Waits until every trace is committed and every malformed record dead-lettered; returns the dead-lettered count. */
+    private long awaitAllWritten(TraceMonitorService service, String bootstrap, String dlqTopic, long started) {
         long deadline = deadline(started);
         try (KafkaConsumer<byte[], byte[]> dlq = consumer(bootstrap)) {
             List<TopicPartition> partitions = dlq.partitionsFor(dlqTopic).stream()
@@ -144,23 +179,24 @@ final class QuickstartCommand implements Callable<Integer> {
             dlq.seekToBeginning(partitions);
             long dlqCount = 0;
             long lastPrint = 0;
+            String lastStatus = "";
             while (true) {
-                for (ConsumerRecord<byte[], byte[]> ignored : dlq.poll(Duration.ofMillis(200))) {
-                    dlqCount++;
-                }
+                dlqCount += dlq.poll(Duration.ofMillis(200)).count();
                 long rows = service.sink().stats().rowsCommitted();
                 if (rows >= traces && dlqCount >= malformed) {
                     out.printf("  all %d traces are in the Delta table; %d records in the dead-letter topic%n", rows, dlqCount);
-                    return new Progress(rows, dlqCount);
-                }
-                if (System.nanoTime() - lastPrint > 2_000_000_000L) {
-                    lastPrint = System.nanoTime();
-                    out.printf("  ... %d/%d rows committed to Delta, %d/%d dead-lettered, %.0f judge results so far%n",
-                            rows, traces, dlqCount, malformed, service.metrics().count("judge.outcomes"));
+                    return dlqCount;
                 }
                 if (System.nanoTime() > deadline) {
                     out.printf("  timed out: %d/%d rows committed, %d/%d dead-lettered%n", rows, traces, dlqCount, malformed);
-                    return new Progress(rows, dlqCount);
+                    return dlqCount;
+                }
+                String status = String.format("  ... rows in Delta %d/%d, dead-lettered %d/%d, judge results %.0f",
+                        rows, traces, dlqCount, malformed, service.metrics().count("judge.outcomes"));
+                if (!status.equals(lastStatus) && System.nanoTime() - lastPrint > PROGRESS_EVERY.toNanos()) {
+                    out.println(status);
+                    lastStatus = status;
+                    lastPrint = System.nanoTime();
                 }
             }
         }
@@ -209,7 +245,7 @@ final class QuickstartCommand implements Callable<Integer> {
     }
 
     private static byte[] bytes(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
@@ -221,9 +257,5 @@ final class QuickstartCommand implements Callable<Integer> {
         return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    static ObjectNode json() {
-        return Json.MAPPER.createObjectNode();
     }
 }

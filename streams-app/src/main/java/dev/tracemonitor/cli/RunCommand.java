@@ -1,6 +1,6 @@
 package dev.tracemonitor.cli;
 
-import dev.tracemonitor.judges.JudgeBackends;
+import dev.tracemonitor.service.JudgeBackends;
 import dev.tracemonitor.service.EnvironmentOverrides;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.ServiceProcess;
@@ -74,10 +74,10 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         EnvironmentOverrides.apply(System.getenv(), props);
-        putIfSet(props, ServiceConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        putIfSet(props, ServiceConfig.WAREHOUSE, warehouse);
-        putIfSet(props, ServiceConfig.FLUSH_INTERVAL, flushInterval);
-        putIfSet(props, ServiceConfig.JUDGE_BACKEND, judgeBackend);
+        putIfSet(props, ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        putIfSet(props, ServiceConfig.WAREHOUSE_CONFIG, warehouse);
+        putIfSet(props, ServiceConfig.FLUSH_INTERVAL_CONFIG, flushInterval);
+        putIfSet(props, ServiceConfig.JUDGE_BACKEND_CONFIG, judgeBackend);
         props.putAll(overrides);
         return props;
     }

@@ -1,26 +1,27 @@
 package dev.tracemonitor.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tracemonitor.config.MonitorConfigCodec;
+import dev.tracemonitor.controlplane.MonitorConfigCodec;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
+import dev.tracemonitor.topology.DeadLetters;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /** What the quickstart prints at the end (and writes as JSON with --summary-file). */
-record Summary(String tablePath, long produced, long malformed, long tracesRead, long dlq, long rows, long files,
-               long version, List<JudgeLine> judges) {
+record Summary(String tablePath, long produced, long malformed, long tracesRead, String dlqTopic, long dlq,
+               long rows, long files, long version, List<JudgeLine> judges) {
 
     /** Per judge: traces it ran on, and how its results came out. */
     record JudgeLine(String judge, long ran, long yes, long no, long errors, long notApplicable) {
     }
 
-    static Summary collect(String tablePath, long produced, long malformed, long dlq, TraceMonitorMetrics metrics,
-                           MonitorConfig monitor) {
+    static Summary collect(String tablePath, long produced, long malformed, String dlqTopic, long dlq,
+                           TraceMonitorMetrics metrics, MonitorConfig monitor) {
         List<JudgeLine> judges = new ArrayList<>();
         for (JudgeSpec spec : JudgeSpec.of(monitor)) {
             String name = spec.name();
@@ -29,8 +30,8 @@ record Summary(String tablePath, long produced, long malformed, long tracesRead,
                     outcome(metrics, name, "not_applicable")));
         }
         TableFacts facts = TableFacts.read(tablePath);
-        return new Summary(tablePath, produced, malformed, (long) metrics.count("traces.in"), dlq, facts.rows(),
-                facts.files(), facts.version(), judges);
+        return new Summary(tablePath, produced, malformed, (long) metrics.count("traces.in"), dlqTopic, dlq,
+                facts.rows(), facts.files(), facts.version(), judges);
     }
 
     private static long outcome(TraceMonitorMetrics metrics, String judge, String outcome) {
@@ -41,7 +42,7 @@ record Summary(String tablePath, long produced, long malformed, long tracesRead,
         out.println();
         out.println("Summary (" + took.toSeconds() + " s)");
         out.printf("  traces read       %6d   (%d produced + %d malformed)%n", tracesRead, produced, malformed);
-        out.printf("  dead-lettered     %6d   (topic traces-dlq, reason in header trace-monitor.error.reason)%n", dlq);
+        out.printf("  dead-lettered     %6d   (topic %s, reason in header %s)%n", dlq, dlqTopic, DeadLetters.ERROR_REASON);
         out.printf("  rows in table     %6d   in %d data files, Delta version %d%n", rows, files, version);
         out.println();
         out.printf("  %-20s %6s %6s %6s %7s %15s%n", "judge", "ran", "yes", "no", "errors", "not applicable");

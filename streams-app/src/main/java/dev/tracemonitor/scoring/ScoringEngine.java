@@ -1,5 +1,7 @@
 package dev.tracemonitor.scoring;
 
+import dev.tracemonitor.judges.PermanentJudgeException;
+import dev.tracemonitor.judges.RetryableJudgeException;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;

@@ -1,7 +1,7 @@
 package dev.tracemonitor.serde;
 
 import dev.tracemonitor.model.Assessment;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 
 /** Encodes feedback as MLflow's Assessment JSON, the default format of the feedback topic. */
 public final class JsonAssessmentEncoder implements AssessmentEncoder {

@@ -49,7 +49,7 @@ public final class ServiceProcess {
 
     /** Runs until {@code stop} is released, then stops; see {@link #runUntilSignalled}. */
     public static int run(ServiceConfig config, JudgeBackend backend, PrintWriter out, CountDownLatch stop) {
-        Duration timeout = config.duration(ServiceConfig.SHUTDOWN_TIMEOUT);
+        Duration timeout = config.duration(ServiceConfig.SHUTDOWN_TIMEOUT_CONFIG);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         JvmGcMetrics gc = new JvmGcMetrics();
         new ClassLoaderMetrics().bindTo(registry);
@@ -63,17 +63,17 @@ public final class ServiceProcess {
         Runtime.getRuntime().addShutdownHook(hook);
         OpsHttpServer http = null;
         try {
-            int port = config.getInt(ServiceConfig.HTTP_PORT);
+            int port = config.getInt(ServiceConfig.HTTP_PORT_CONFIG);
             if (port >= 0) {
-                http = OpsHttpServer.start(config.getString(ServiceConfig.HTTP_ADDRESS), port, registry,
+                http = OpsHttpServer.start(config.getString(ServiceConfig.HTTP_ADDRESS_CONFIG), port, registry,
                         service::refreshMetrics, service::health);
                 out.printf("trace-monitor: http endpoint on %s:%d (/metrics, /health/live, /health/ready)%n",
-                        config.getString(ServiceConfig.HTTP_ADDRESS), http.port());
+                        config.getString(ServiceConfig.HTTP_ADDRESS_CONFIG), http.port());
                 out.flush();
             }
             service.start();
-            out.println("trace-monitor running against " + config.getString(ServiceConfig.BOOTSTRAP_SERVERS)
-                    + "; warehouse " + config.getString(ServiceConfig.WAREHOUSE) + "; stop with SIGTERM or Ctrl-C");
+            out.println("trace-monitor running against " + config.getString(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG)
+                    + "; warehouse " + config.getString(ServiceConfig.WAREHOUSE_CONFIG) + "; stop with SIGTERM or Ctrl-C");
             out.flush();
             stop.await();
             out.println("trace-monitor: stopping (at most " + timeout + ")");

@@ -37,7 +37,7 @@ public final class SinkRunner implements AutoCloseable {
     /** The configuration of the sink writing trace_logs tables from traces-assessed. */
     public static DeltaSinkConfig traceLogsConfig(ServiceConfig config) {
         return builder(config)
-                .groupId(config.getString(ServiceConfig.SINK_GROUP_ID))
+                .groupId(config.getString(ServiceConfig.SINK_GROUP_ID_CONFIG))
                 .topic(config.topics().assessed())
                 .kind(SinkTableKind.TRACE_LOGS)
                 .build();
@@ -46,20 +46,20 @@ public final class SinkRunner implements AutoCloseable {
     /** The configuration of the sink writing trace_assessments tables from trace-feedback. */
     public static DeltaSinkConfig assessmentsConfig(ServiceConfig config) {
         return builder(config)
-                .groupId(config.getString(ServiceConfig.SINK_GROUP_ID) + ASSESSMENTS_GROUP_SUFFIX)
+                .groupId(config.getString(ServiceConfig.SINK_GROUP_ID_CONFIG) + ASSESSMENTS_GROUP_SUFFIX)
                 .topic(config.topics().feedback())
                 .kind(SinkTableKind.TRACE_ASSESSMENTS)
                 .build();
     }
 
     private static DeltaSinkConfig.Builder builder(ServiceConfig config) {
-        DeltaSinkConfig.Builder builder = DeltaSinkConfig.builder(config.getString(ServiceConfig.BOOTSTRAP_SERVERS),
-                        config.getString(ServiceConfig.WAREHOUSE))
+        DeltaSinkConfig.Builder builder = DeltaSinkConfig.builder(config.getString(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG),
+                        config.getString(ServiceConfig.WAREHOUSE_CONFIG))
                 .consumerProperties(config.kafkaProperties())
-                .flushInterval(config.duration(ServiceConfig.FLUSH_INTERVAL))
+                .flushInterval(config.duration(ServiceConfig.FLUSH_INTERVAL_CONFIG))
                 .alignToClock(true)
-                .maxRowsPerFile(config.getLong(ServiceConfig.SINK_MAX_ROWS_PER_FILE))
-                .maxBufferedBytes(config.getLong(ServiceConfig.SINK_MAX_BUFFERED_BYTES));
+                .maxRowsPerFile(config.getLong(ServiceConfig.SINK_MAX_ROWS_PER_FILE_CONFIG))
+                .maxBufferedBytes(config.getLong(ServiceConfig.SINK_MAX_BUFFERED_BYTES_CONFIG));
         for (Map.Entry<String, String> e : config.hadoopProperties().entrySet()) {
             builder.hadoopConf(e.getKey(), e.getValue());
         }

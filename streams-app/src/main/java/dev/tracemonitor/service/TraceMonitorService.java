@@ -52,20 +52,20 @@ public final class TraceMonitorService implements AutoCloseable {
         config.validate();
         Topics topics = config.topics();
         kafkaMetrics = new KafkaMetricsBinding(metrics.registry());
-        if (config.getBoolean(ServiceConfig.TOPIC_CREATE)) {
-            TopicCreator.createMissing(config.kafkaProperties(), topics, config.getInt(ServiceConfig.TOPIC_PARTITIONS),
-                    config.getShort(ServiceConfig.TOPIC_REPLICATION_FACTOR));
+        if (config.getBoolean(ServiceConfig.TOPIC_CREATE_CONFIG)) {
+            TopicCreator.createMissing(config.kafkaProperties(), topics, config.getInt(ServiceConfig.TOPIC_PARTITIONS_CONFIG),
+                    config.getShort(ServiceConfig.TOPIC_REPLICATION_FACTOR_CONFIG));
         }
-        if (config.getBoolean(ServiceConfig.STREAMS_ENABLED)) {
-            engine = new ScoringEngine(new ScoringEngine.Settings(config.getInt(ServiceConfig.JUDGE_MAX_IN_FLIGHT),
-                    config.getInt(ServiceConfig.JUDGE_MAX_ATTEMPTS), Duration.ofMillis(500), Duration.ofSeconds(30),
-                    config.getDouble(ServiceConfig.JUDGE_RATE_LIMIT)),
+        if (config.getBoolean(ServiceConfig.STREAMS_ENABLED_CONFIG)) {
+            engine = new ScoringEngine(new ScoringEngine.Settings(config.getInt(ServiceConfig.JUDGE_MAX_IN_FLIGHT_CONFIG),
+                    config.getInt(ServiceConfig.JUDGE_MAX_ATTEMPTS_CONFIG), Duration.ofMillis(500), Duration.ofSeconds(30),
+                    config.getDouble(ServiceConfig.JUDGE_RATE_LIMIT_CONFIG)),
                     metrics);
             TraceMonitorTopology.Settings settings = new TraceMonitorTopology.Settings(
-                    config.duration(ServiceConfig.SCORING_DEADLINE), Duration.ofMillis(100));
+                    config.duration(ServiceConfig.SCORING_DEADLINE_CONFIG), Duration.ofMillis(100));
             Topology topology = TraceMonitorTopology.build(topics, settings, engine, new JudgeFactory(backend), metrics,
-                    TraceFormats.decoder(config.getString(ServiceConfig.FORMAT_TRACES), config.originals()),
-                    TraceFormats.encoder(config.getString(ServiceConfig.FORMAT_FEEDBACK), config.originals()));
+                    TraceFormats.decoder(config.getString(ServiceConfig.FORMAT_TRACES_CONFIG), config.originals()),
+                    TraceFormats.encoder(config.getString(ServiceConfig.FORMAT_FEEDBACK_CONFIG), config.originals()));
             streams = new KafkaStreams(topology, streamsProperties());
             kafkaMetrics.bindStreams(streams);
             streams.setUncaughtExceptionHandler(e -> {
@@ -75,10 +75,10 @@ public final class TraceMonitorService implements AutoCloseable {
             });
             streams.start();
         }
-        if (config.getBoolean(ServiceConfig.SINK_ENABLED)) {
+        if (config.getBoolean(ServiceConfig.SINK_ENABLED_CONFIG)) {
             ServiceConfig sinkConfig = config.withKafkaSettings(kafkaMetrics.clientSettings(config.kafkaProperties()));
             sink = SinkRunner.start(sinkConfig, metrics);
-            sinkMetrics = new SinkMetrics(sink::stats, sink::isRunning, config.getString(ServiceConfig.WAREHOUSE));
+            sinkMetrics = new SinkMetrics(sink::stats, sink::isRunning, config.getString(ServiceConfig.WAREHOUSE_CONFIG));
             sinkMetrics.bindTo(metrics.registry());
         }
         started = true;
@@ -101,8 +101,8 @@ public final class TraceMonitorService implements AutoCloseable {
     Properties streamsProperties() {
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(ServiceConfig.APPLICATION_ID));
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ServiceConfig.STATE_DIR));
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(ServiceConfig.APPLICATION_ID_CONFIG));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ServiceConfig.STATE_DIR_CONFIG));
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
         if (!props.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
@@ -128,7 +128,7 @@ public final class TraceMonitorService implements AutoCloseable {
 
     @Override
     public void close() {
-        shutdown(config.duration(ServiceConfig.SHUTDOWN_TIMEOUT));
+        shutdown(config.duration(ServiceConfig.SHUTDOWN_TIMEOUT_CONFIG));
     }
 
     /** Same as {@link #shutdown(Duration)}. */

@@ -1,7 +1,7 @@
 package dev.tracemonitor.sink;
 
 import dev.tracemonitor.model.Assessment;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.serde.AvroAssessmentCodec;
 import dev.tracemonitor.serde.ConfluentWireFormat;
 import java.io.IOException;

@@ -8,7 +8,7 @@ import dev.tracemonitor.delta.TraceLogsTable;
 import dev.tracemonitor.delta.TraceRowConverter;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import io.delta.kernel.engine.Engine;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 

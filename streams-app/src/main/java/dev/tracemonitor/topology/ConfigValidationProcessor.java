@@ -1,8 +1,8 @@
 package dev.tracemonitor.topology;
 
-import dev.tracemonitor.config.InvalidMonitorConfigException;
-import dev.tracemonitor.config.MonitorConfigCodec;
-import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.controlplane.InvalidMonitorConfigException;
+import dev.tracemonitor.controlplane.MonitorConfigCodec;
+import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.model.MonitorConfig;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;

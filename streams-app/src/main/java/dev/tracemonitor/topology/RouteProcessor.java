@@ -1,7 +1,7 @@
 package dev.tracemonitor.topology;
 
-import dev.tracemonitor.config.MonitorRecord;
-import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.controlplane.MonitorRecord;
+import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.filter.TraceFilter;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.MonitorConfig;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Json;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
 import dev.tracemonitor.sink.TableAddress;
 import java.io.IOException;

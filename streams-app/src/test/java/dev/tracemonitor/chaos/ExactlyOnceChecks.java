@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.MonitorConfig;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sampling.Sampler;
 import dev.tracemonitor.testing.TopicReader;
 import java.util.ArrayList;

@@ -4,8 +4,8 @@ import dev.tracemonitor.testing.TestBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tracemonitor.config.MonitorConfigCodec;
-import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.controlplane.MonitorConfigCodec;
+import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.delta.SinkTestLogging;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.quickstart.DemoTraces;
@@ -99,13 +99,13 @@ class ServiceChaosTest {
         Files.createDirectories(childLog.getParent());
         Files.deleteIfExists(childLog);
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put(ServiceConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        settings.put(ServiceConfig.APPLICATION_ID, "chaos");
-        settings.put(ServiceConfig.SINK_GROUP_ID, "chaos-sink");
-        settings.put(ServiceConfig.STATE_DIR, dir.resolve("state").toString());
-        settings.put(ServiceConfig.WAREHOUSE, warehouse);
-        settings.put(ServiceConfig.FLUSH_INTERVAL, "PT2S");
-        settings.put(ServiceConfig.TOPIC_PARTITIONS, "3");
+        settings.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        settings.put(ServiceConfig.APPLICATION_ID_CONFIG, "chaos");
+        settings.put(ServiceConfig.SINK_GROUP_ID_CONFIG, "chaos-sink");
+        settings.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        settings.put(ServiceConfig.WAREHOUSE_CONFIG, warehouse);
+        settings.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT2S");
+        settings.put(ServiceConfig.TOPIC_PARTITIONS_CONFIG, "3");
         settings.put("session.timeout.ms", "4000");
         settings.put("heartbeat.interval.ms", "500");
 

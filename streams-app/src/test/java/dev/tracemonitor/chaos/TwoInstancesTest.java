@@ -4,8 +4,8 @@ import dev.tracemonitor.testing.TestBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tracemonitor.config.MonitorConfigCodec;
-import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.controlplane.MonitorConfigCodec;
+import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.delta.SinkTestLogging;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.MonitorConfig;
@@ -146,13 +146,13 @@ class TwoInstancesTest {
 
     private static TraceMonitorService start(String name) throws Exception {
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        props.put(ServiceConfig.APPLICATION_ID, "shared");
-        props.put(ServiceConfig.SINK_GROUP_ID, SINK_GROUP);
-        props.put(ServiceConfig.STATE_DIR, dir.resolve("state-" + name).toString());
-        props.put(ServiceConfig.WAREHOUSE, dir.resolve("warehouse").toString());
-        props.put(ServiceConfig.FLUSH_INTERVAL, "PT2S");
-        props.put(ServiceConfig.TOPIC_PARTITIONS, "4");
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.APPLICATION_ID_CONFIG, "shared");
+        props.put(ServiceConfig.SINK_GROUP_ID_CONFIG, SINK_GROUP);
+        props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state-" + name).toString());
+        props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve("warehouse").toString());
+        props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT2S");
+        props.put(ServiceConfig.TOPIC_PARTITIONS_CONFIG, "4");
         // Kafka Streams does not leave its group on close: let the stopped instance's member expire quickly
         props.put("session.timeout.ms", "6000");
         props.put("heartbeat.interval.ms", "1000");

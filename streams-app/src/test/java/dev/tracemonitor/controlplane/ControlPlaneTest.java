@@ -5,11 +5,11 @@ import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.tracemonitor.cli.TraceMonitorCommand;
-import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sampling.Sampler;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TraceMonitorService;
@@ -60,9 +60,9 @@ class ControlPlaneTest {
     static void start() throws Exception {
         cluster = TestBroker.start();
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        props.put(ServiceConfig.STATE_DIR, dir.resolve("state").toString());
-        props.put(ServiceConfig.SINK_ENABLED, "false");
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        props.put(ServiceConfig.SINK_ENABLED_CONFIG, "false");
         service = new TraceMonitorService(ServiceConfig.of(props), new ScriptedJudgeBackend(),
                 TraceMonitorMetrics.inMemory());
         service.start();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracemonitor.model.ReceivedTrace;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.testing.TraceJsonVariants;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.utils.CloseableIterator;

@@ -80,7 +80,7 @@ class DeploymentFilesTest {
         EnvironmentOverrides.apply(dockerfileEnv(), effective);
         EnvironmentOverrides.apply(env, effective);
         ServiceConfig config = ServiceConfig.of(effective).validate();
-        int port = config.getInt(ServiceConfig.HTTP_PORT);
+        int port = config.getInt(ServiceConfig.HTTP_PORT_CONFIG);
         assertThat(port).isPositive();
 
         List<String> ports = new ArrayList<>();
@@ -90,7 +90,7 @@ class DeploymentFilesTest {
         String healthcheck = service.at("/healthcheck/test").toString();
         assertThat(healthcheck).contains("/dev/tcp/127.0.0.1/" + port).contains("/health/ready");
         assertThat(composeDuration(service.path("stop_grace_period").asText()))
-                .isGreaterThan(config.duration(ServiceConfig.SHUTDOWN_TIMEOUT));
+                .isGreaterThan(config.duration(ServiceConfig.SHUTDOWN_TIMEOUT_CONFIG));
 
         String mount = compose.at("/services/create-topics/volumes/0").asText();
         assertThat(ROOT.resolve(mount.substring(0, mount.indexOf(':')))).exists();
@@ -147,7 +147,7 @@ class DeploymentFilesTest {
             ServiceConfig config = ServiceConfig.of(effective).validate();
 
             // ports and probes
-            int httpPort = config.getInt(ServiceConfig.HTTP_PORT);
+            int httpPort = config.getInt(ServiceConfig.HTTP_PORT_CONFIG);
             assertThat(containerPort(container, "http")).as(name).isEqualTo(httpPort);
             assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health/live");
             assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health/ready");
@@ -156,15 +156,15 @@ class DeploymentFilesTest {
             assertThat(set.at("/spec/template/metadata/annotations").path("prometheus.io/port").asText())
                     .isEqualTo(Integer.toString(httpPort));
             assertThat(Duration.ofSeconds(pod.path("terminationGracePeriodSeconds").asLong()))
-                    .as(name + " grace period").isGreaterThan(config.duration(ServiceConfig.SHUTDOWN_TIMEOUT));
+                    .as(name + " grace period").isGreaterThan(config.duration(ServiceConfig.SHUTDOWN_TIMEOUT_CONFIG));
 
             // where the state and the tables live
-            boolean streams = config.getBoolean(ServiceConfig.STREAMS_ENABLED);
-            boolean sink = config.getBoolean(ServiceConfig.SINK_ENABLED);
+            boolean streams = config.getBoolean(ServiceConfig.STREAMS_ENABLED_CONFIG);
+            boolean sink = config.getBoolean(ServiceConfig.SINK_ENABLED_CONFIG);
             assertThat(streams ^ sink).as(name + " runs exactly one part").isTrue();
             streamsEnabled.add(streams);
             if (streams) {
-                String stateVolume = volumeAt(mounts, config.getString(ServiceConfig.STATE_DIR));
+                String stateVolume = volumeAt(mounts, config.getString(ServiceConfig.STATE_DIR_CONFIG));
                 assertThat(set.at("/spec/volumeClaimTemplates").findValuesAsText("name")).as(name + " state.dir")
                         .contains(stateVolume);
                 assertThat(only(docs, "PodDisruptionBudget").at("/spec/selector/matchLabels").equals(
@@ -172,7 +172,7 @@ class DeploymentFilesTest {
             }
             if (sink) {
                 assertThat(set.at("/spec/replicas").asInt()).as("one sink: one writer per table").isEqualTo(1);
-                String warehouseVolume = volumeAt(mounts, config.getString(ServiceConfig.WAREHOUSE));
+                String warehouseVolume = volumeAt(mounts, config.getString(ServiceConfig.WAREHOUSE_CONFIG));
                 String claim = volume(pod, warehouseVolume).at("/persistentVolumeClaim/claimName").asText();
                 JsonNode pvc = docs.get("PersistentVolumeClaim/" + claim);
                 assertThat(pvc).as("claim " + claim).isNotNull();
@@ -286,7 +286,7 @@ class DeploymentFilesTest {
     }
 
     private static int defaultHttpPort() {
-        return (Integer) ServiceConfig.CONFIG.defaultValues().get(ServiceConfig.HTTP_PORT);
+        return (Integer) ServiceConfig.CONFIG.defaultValues().get(ServiceConfig.HTTP_PORT_CONFIG);
     }
 
     private static String dockerfile() throws IOException {

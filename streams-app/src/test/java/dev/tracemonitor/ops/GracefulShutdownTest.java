@@ -146,14 +146,14 @@ class GracefulShutdownTest {
 
         static Child start(Path dir, String name, String flushInterval) throws IOException {
             Properties props = new Properties();
-            props.put(ServiceConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-            props.put(ServiceConfig.STATE_DIR, dir.resolve("state").toString());
-            props.put(ServiceConfig.WAREHOUSE, dir.resolve("warehouse").toString());
-            props.put(ServiceConfig.FLUSH_INTERVAL, flushInterval);
-            props.put(ServiceConfig.HTTP_PORT, "0");
-            props.put(ServiceConfig.HTTP_ADDRESS, "127.0.0.1");
-            props.put(ServiceConfig.JUDGE_MAX_IN_FLIGHT, "4");
-            props.put(ServiceConfig.SHUTDOWN_TIMEOUT, SHUTDOWN_TIMEOUT.toString());
+            props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+            props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+            props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve("warehouse").toString());
+            props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, flushInterval);
+            props.put(ServiceConfig.HTTP_PORT_CONFIG, "0");
+            props.put(ServiceConfig.HTTP_ADDRESS_CONFIG, "127.0.0.1");
+            props.put(ServiceConfig.JUDGE_MAX_IN_FLIGHT_CONFIG, "4");
+            props.put(ServiceConfig.SHUTDOWN_TIMEOUT_CONFIG, SHUTDOWN_TIMEOUT.toString());
             props.put("judge.delay.ms", "25");
             Path file = dir.resolve(name + ".properties");
             try (OutputStream out = Files.newOutputStream(file)) {

@@ -62,12 +62,12 @@ class MetricsEndpointTest {
     void metricsEndpointShowsEveryMeterWithTheValuesOfAKnownWorkloadAndHealthIsUp() throws Exception {
         Topics topics = Topics.defaults();
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        props.put(ServiceConfig.STATE_DIR, dir.resolve("state").toString());
-        props.put(ServiceConfig.WAREHOUSE, dir.resolve("warehouse").toString());
-        props.put(ServiceConfig.FLUSH_INTERVAL, "PT1S");
-        props.put(ServiceConfig.HTTP_PORT, "0");
-        props.put(ServiceConfig.HTTP_ADDRESS, "127.0.0.1");
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve("warehouse").toString());
+        props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT1S");
+        props.put(ServiceConfig.HTTP_PORT_CONFIG, "0");
+        props.put(ServiceConfig.HTTP_ADDRESS_CONFIG, "127.0.0.1");
         ServiceConfig config = ServiceConfig.of(props);
         Map<String, Object> client = Map.of("bootstrap.servers", cluster.bootstrapServers());
 

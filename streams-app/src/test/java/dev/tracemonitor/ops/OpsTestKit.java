@@ -2,7 +2,7 @@ package dev.tracemonitor.ops;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.delta.DeltaTableStats;
 import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.testing.TestTraces;

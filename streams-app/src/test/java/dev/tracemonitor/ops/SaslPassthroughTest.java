@@ -85,14 +85,14 @@ class SaslPassthroughTest {
         }
 
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         props.put("security.protocol", "SASL_PLAINTEXT");
         props.put("sasl.mechanism", "PLAIN");
         props.put("sasl.jaas.config", jaas(SERVICE_USER, JaasUtils.KAFKA_PLAIN_USER1_PASSWORD));
-        props.put(ServiceConfig.STATE_DIR, dir.resolve("state").toString());
-        props.put(ServiceConfig.WAREHOUSE, dir.resolve("warehouse").toString());
-        props.put(ServiceConfig.FLUSH_INTERVAL, "PT1S");
-        props.put(ServiceConfig.TOPIC_CREATE, "false");
+        props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve("warehouse").toString());
+        props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT1S");
+        props.put(ServiceConfig.TOPIC_CREATE_CONFIG, "false");
         ServiceConfig config = ServiceConfig.of(props);
         assertThat(config.kafkaProperties()).containsKeys("security.protocol", "sasl.mechanism", "sasl.jaas.config");
 

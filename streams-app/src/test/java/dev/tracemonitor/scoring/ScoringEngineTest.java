@@ -1,5 +1,7 @@
 package dev.tracemonitor.scoring;
 
+import dev.tracemonitor.judges.PermanentJudgeException;
+import dev.tracemonitor.judges.RetryableJudgeException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,7 +11,7 @@ import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
 import dev.tracemonitor.testing.TestTraces;
 import java.time.Duration;

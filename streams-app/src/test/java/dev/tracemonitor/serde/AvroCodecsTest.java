@@ -9,7 +9,7 @@ import dev.tracemonitor.model.InvalidTraceException;
 import dev.tracemonitor.model.Span;
 import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.model.TraceInfo;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.model.TraceLocation;
 import java.util.List;
 import java.util.Map;

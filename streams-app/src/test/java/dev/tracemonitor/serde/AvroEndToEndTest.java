@@ -9,7 +9,7 @@ import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.quickstart.DemoTraces;
 import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.service.ServiceConfig;
@@ -79,14 +79,14 @@ class AvroEndToEndTest {
 
     private static ServiceConfig config(String name, String format) {
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        props.put(ServiceConfig.APPLICATION_ID, name);
-        props.put(ServiceConfig.SINK_GROUP_ID, name + "-sink");
-        props.put(ServiceConfig.STATE_DIR, dir.resolve(name).toString());
-        props.put(ServiceConfig.WAREHOUSE, dir.resolve(name + "-warehouse").toString());
-        props.put(ServiceConfig.FLUSH_INTERVAL, "PT2S");
-        props.put(ServiceConfig.FORMAT_TRACES, format);
-        props.put(ServiceConfig.FORMAT_FEEDBACK, format);
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.APPLICATION_ID_CONFIG, name);
+        props.put(ServiceConfig.SINK_GROUP_ID_CONFIG, name + "-sink");
+        props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve(name).toString());
+        props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve(name + "-warehouse").toString());
+        props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT2S");
+        props.put(ServiceConfig.FORMAT_TRACES_CONFIG, format);
+        props.put(ServiceConfig.FORMAT_FEEDBACK_CONFIG, format);
         props.put("schema.registry.url", registry.url());
         for (String topic : List.of("traces", "monitor-config", "monitor-status", "feedback", "assessed", "dlq")) {
             props.put("trace-monitor.topic." + topic, name + "-" + topic);
@@ -154,7 +154,7 @@ class AvroEndToEndTest {
                 assertThat(plain.get("trace_id").toString()).isIn(ids);
 
                 String assessmentsTable = dev.tracemonitor.sink.SinkTableKind.TRACE_ASSESSMENTS.path(
-                        new TableAddress("main", "formats", "42"), avro.getString(ServiceConfig.WAREHOUSE));
+                        new TableAddress("main", "formats", "42"), avro.getString(ServiceConfig.WAREHOUSE_CONFIG));
                 long feedbackRecords = avroFeedback.all().values().stream().mapToLong(List::size).sum();
                 await().atMost(Duration.ofSeconds(30)).until(() -> DeltaTableStats.read(DefaultEngine.create(
                         new Configuration()), assessmentsTable).map(DeltaTableStats::rows).orElse(0L) == feedbackRecords);
@@ -167,10 +167,10 @@ class AvroEndToEndTest {
         try (TopicCollector<Trace> assessed = new TopicCollector<>(cluster.bootstrapServers(), config.topics().assessed(),
                 TraceJsonCodec::decode)) {
             await().pollInterval(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30)).until(() -> {
-                String probe = "probe-" + config.getString(ServiceConfig.APPLICATION_ID) + "-" + probes.size();
+                String probe = "probe-" + config.getString(ServiceConfig.APPLICATION_ID_CONFIG) + "-" + probes.size();
                 probes.add(probe);
                 Trace trace = TraceJsonCodec.decode(TestTraces.chat(probe, "42", "q", "a"));
-                byte[] value = config.getString(ServiceConfig.FORMAT_TRACES).equals("avro")
+                byte[] value = config.getString(ServiceConfig.FORMAT_TRACES_CONFIG).equals("avro")
                         ? AvroTestSupport.confluentFrame(registry.preRegister(config.topics().traces() + "-value",
                         AvroTraceCodec.SCHEMA), AvroTraceCodec.SCHEMA, AvroTraceCodec.toRecord(trace))
                         : TraceJsonCodec.encode(trace);
@@ -199,7 +199,7 @@ class AvroEndToEndTest {
     }
 
     private static List<String> tableIds(ServiceConfig config) {
-        String path = new TableAddress("main", "formats", "42").path(config.getString(ServiceConfig.WAREHOUSE));
+        String path = new TableAddress("main", "formats", "42").path(config.getString(ServiceConfig.WAREHOUSE_CONFIG));
         return DeltaTableStats.read(DefaultEngine.create(new Configuration()), path).map(DeltaTableStats::traceIds)
                 .orElse(List.of()).stream().filter(id -> !id.startsWith("probe-")).toList();
     }

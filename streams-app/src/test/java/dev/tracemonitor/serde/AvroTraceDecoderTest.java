@@ -17,7 +17,7 @@ import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.Span;
 import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.model.TraceInfo;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.serde.AvroDecodeException.Reason;
 import dev.tracemonitor.serde.FakeSchemaRegistry.Failure;
 import java.io.IOException;

@@ -3,11 +3,11 @@ package dev.tracemonitor.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tracemonitor.judges.JudgeBackends;
+import dev.tracemonitor.service.JudgeBackends;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sampling.Sampler;
 import dev.tracemonitor.testing.TestBroker;
 import dev.tracemonitor.testing.TestTraces;
@@ -61,19 +61,19 @@ class JudgeFaultToleranceTest {
 
     private static Properties serviceProps(String name, FakeOpenAiServer llm, String timeout) {
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        props.put(ServiceConfig.APPLICATION_ID, name);
-        props.put(ServiceConfig.SINK_GROUP_ID, name + "-sink");
-        props.put(ServiceConfig.STATE_DIR, dir.resolve(name).toString());
-        props.put(ServiceConfig.WAREHOUSE, dir.resolve(name + "-warehouse").toString());
-        props.put(ServiceConfig.FLUSH_INTERVAL, "PT2S");
-        props.put(ServiceConfig.JUDGE_BACKEND, "llm");
-        props.put(ServiceConfig.LLM_BASE_URL, llm.baseUrl());
-        props.put(ServiceConfig.LLM_MODEL, "fake-judge");
-        props.put(ServiceConfig.LLM_API_KEY_ENV, "");
-        props.put(ServiceConfig.LLM_TIMEOUT, timeout);
-        props.put(ServiceConfig.JUDGE_MAX_IN_FLIGHT, "8");
-        props.put(ServiceConfig.JUDGE_MAX_ATTEMPTS, "6");
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.APPLICATION_ID_CONFIG, name);
+        props.put(ServiceConfig.SINK_GROUP_ID_CONFIG, name + "-sink");
+        props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve(name).toString());
+        props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve(name + "-warehouse").toString());
+        props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT2S");
+        props.put(ServiceConfig.JUDGE_BACKEND_CONFIG, "llm");
+        props.put(ServiceConfig.LLM_BASE_URL_CONFIG, llm.baseUrl());
+        props.put(ServiceConfig.LLM_MODEL_CONFIG, "fake-judge");
+        props.put(ServiceConfig.LLM_API_KEY_ENV_CONFIG, "");
+        props.put(ServiceConfig.LLM_TIMEOUT_CONFIG, timeout);
+        props.put(ServiceConfig.JUDGE_MAX_IN_FLIGHT_CONFIG, "8");
+        props.put(ServiceConfig.JUDGE_MAX_ATTEMPTS_CONFIG, "6");
         for (String topic : List.of("traces", "monitor-config", "monitor-status", "feedback", "assessed", "dlq")) {
             props.put("trace-monitor.topic." + topic, name + "-" + topic);
         }
@@ -204,7 +204,7 @@ class JudgeFaultToleranceTest {
 
     private static List<String> tableIds(ServiceConfig config, String experiment) {
         String path = new dev.tracemonitor.sink.TableAddress("main", "faults", experiment)
-                .path(config.getString(ServiceConfig.WAREHOUSE));
+                .path(config.getString(ServiceConfig.WAREHOUSE_CONFIG));
         return dev.tracemonitor.delta.DeltaTableStats.read(io.delta.kernel.defaults.engine.DefaultEngine.create(
                 new org.apache.hadoop.conf.Configuration()), path).map(s -> s.traceIds()).orElse(List.of());
     }

@@ -32,7 +32,7 @@ class ServiceConfigTest {
     void readmeDefaultsMatchTheCode() throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
         for (var key : ServiceConfig.CONFIG.configKeys().values()) {
-            if (key.hasDefault() && !key.name.equals(ServiceConfig.STATE_DIR)) {
+            if (key.hasDefault() && !key.name.equals(ServiceConfig.STATE_DIR_CONFIG)) {
                 assertThat(readme).as(key.name).contains("| `" + key.name + "` | `" + key.defaultValue + "` |");
             }
         }
@@ -43,19 +43,19 @@ class ServiceConfigTest {
         Properties props = new Properties();
         props.put("bootstrap.servers", "b:9092");
         props.put("security.protocol", "SASL_SSL");
-        props.put(ServiceConfig.WAREHOUSE, "/w");
+        props.put(ServiceConfig.WAREHOUSE_CONFIG, "/w");
         Map<String, Object> kafka = ServiceConfig.of(props).kafkaProperties();
         assertThat(kafka).containsEntry("security.protocol", "SASL_SSL").containsEntry("bootstrap.servers", "b:9092")
-                .doesNotContainKey(ServiceConfig.WAREHOUSE);
+                .doesNotContainKey(ServiceConfig.WAREHOUSE_CONFIG);
     }
 
     @Test
     void invalidValueFailsNamingTheKey() {
         Properties props = new Properties();
         props.put("bootstrap.servers", "b:9092");
-        props.put(ServiceConfig.FLUSH_INTERVAL, "15 minutes");
+        props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "15 minutes");
         assertThatThrownBy(() -> ServiceConfig.of(props)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining(ServiceConfig.FLUSH_INTERVAL);
+                .hasMessageContaining(ServiceConfig.FLUSH_INTERVAL_CONFIG);
     }
 
     @Test
@@ -63,8 +63,8 @@ class ServiceConfigTest {
         Properties props = new Properties();
         EnvironmentOverrides.apply(Map.of("TRACE_MONITOR_FLUSH_INTERVAL", "PT1M", "KAFKA_BOOTSTRAP_SERVERS", "k:1",
                 "TRACE_MONITOR_TOPIC_MONITOR_CONFIG", "cfg", "PATH", "/bin"), props);
-        assertThat(props).containsEntry(ServiceConfig.FLUSH_INTERVAL, "PT1M").containsEntry("bootstrap.servers", "k:1")
-                .containsEntry(ServiceConfig.TOPIC_MONITOR_CONFIG, "cfg").hasSize(3);
+        assertThat(props).containsEntry(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT1M").containsEntry("bootstrap.servers", "k:1")
+                .containsEntry(ServiceConfig.TOPIC_MONITOR_CONFIG_CONFIG, "cfg").hasSize(3);
         for (String key : ServiceConfig.CONFIG.names().stream().filter(k -> k.startsWith("trace-monitor."))
                 .collect(Collectors.toSet())) {
             Properties p = new Properties();
@@ -108,15 +108,15 @@ class ServiceConfigTest {
         Properties props = new Properties();
         props.put("bootstrap.servers", "b:9092");
         ServiceConfig config = ServiceConfig.of(props);
-        assertThat(config.getInt(ServiceConfig.HTTP_PORT)).isEqualTo(8080);
-        assertThat(config.getString(ServiceConfig.HTTP_ADDRESS)).isEqualTo("0.0.0.0");
-        assertThat(config.duration(ServiceConfig.SHUTDOWN_TIMEOUT)).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(config.getInt(ServiceConfig.HTTP_PORT_CONFIG)).isEqualTo(8080);
+        assertThat(config.getString(ServiceConfig.HTTP_ADDRESS_CONFIG)).isEqualTo("0.0.0.0");
+        assertThat(config.duration(ServiceConfig.SHUTDOWN_TIMEOUT_CONFIG)).isEqualTo(java.time.Duration.ofSeconds(30));
         for (String port : new String[] {"-1", "0", "65535"}) {
-            props.put(ServiceConfig.HTTP_PORT, port);
-            assertThat(ServiceConfig.of(props).getInt(ServiceConfig.HTTP_PORT)).isEqualTo(Integer.parseInt(port));
+            props.put(ServiceConfig.HTTP_PORT_CONFIG, port);
+            assertThat(ServiceConfig.of(props).getInt(ServiceConfig.HTTP_PORT_CONFIG)).isEqualTo(Integer.parseInt(port));
         }
-        props.put(ServiceConfig.HTTP_PORT, "-2");
-        assertThatThrownBy(() -> ServiceConfig.of(props)).hasMessageContaining(ServiceConfig.HTTP_PORT);
+        props.put(ServiceConfig.HTTP_PORT_CONFIG, "-2");
+        assertThatThrownBy(() -> ServiceConfig.of(props)).hasMessageContaining(ServiceConfig.HTTP_PORT_CONFIG);
     }
 
     @Test

@@ -3,11 +3,11 @@ package dev.tracemonitor.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tracemonitor.config.MonitorStatus;
+import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.delta.DeltaTableStats;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.quickstart.DemoTraces;
 import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.sampling.Sampler;
@@ -73,10 +73,10 @@ class TraceMonitorEndToEndTest {
     void everyTraceReachesDeltaOnceWithItsFeedbackAndBadRecordsReachTheDeadLetterTopic() throws Exception {
         Topics topics = Topics.defaults();
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        props.put(ServiceConfig.STATE_DIR, dir.resolve("state").toString());
-        props.put(ServiceConfig.WAREHOUSE, dir.resolve("warehouse").toString());
-        props.put(ServiceConfig.FLUSH_INTERVAL, "PT2S");
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve("warehouse").toString());
+        props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT2S");
         ServiceConfig config = ServiceConfig.of(props);
         TraceMonitorMetrics metrics = TraceMonitorMetrics.inMemory();
 

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tracemonitor.delta.DeltaTableStats;
 import dev.tracemonitor.delta.SinkTestLogging;
 import dev.tracemonitor.delta.SinkTestTraces;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import java.nio.charset.StandardCharsets;

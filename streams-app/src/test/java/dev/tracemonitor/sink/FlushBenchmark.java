@@ -5,7 +5,7 @@ import dev.tracemonitor.delta.DataFile;
 import dev.tracemonitor.delta.DeltaStorage;
 import dev.tracemonitor.delta.TraceLogsTable;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.quickstart.DemoTraces;
 import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import io.delta.kernel.defaults.engine.DefaultEngine;

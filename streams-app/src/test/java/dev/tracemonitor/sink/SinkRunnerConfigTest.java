@@ -16,7 +16,7 @@ class SinkRunnerConfigTest {
 
     private static ServiceConfig config(String... keyValues) {
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS, "broker:9092");
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, "broker:9092");
         for (int i = 0; i < keyValues.length; i += 2) {
             props.put(keyValues[i], keyValues[i + 1]);
         }
@@ -25,9 +25,9 @@ class SinkRunnerConfigTest {
 
     @Test
     void traceLogsAndAssessmentsSinksReadTheirTopicsInTheirOwnGroups() {
-        ServiceConfig config = config(ServiceConfig.SINK_GROUP_ID, "g", ServiceConfig.FLUSH_INTERVAL, "PT1M",
-                ServiceConfig.WAREHOUSE, "s3a://bucket/wh", "security.protocol", "SSL",
-                ServiceConfig.SINK_MAX_ROWS_PER_FILE, "2000", ServiceConfig.SINK_MAX_BUFFERED_BYTES, "8388608");
+        ServiceConfig config = config(ServiceConfig.SINK_GROUP_ID_CONFIG, "g", ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT1M",
+                ServiceConfig.WAREHOUSE_CONFIG, "s3a://bucket/wh", "security.protocol", "SSL",
+                ServiceConfig.SINK_MAX_ROWS_PER_FILE_CONFIG, "2000", ServiceConfig.SINK_MAX_BUFFERED_BYTES_CONFIG, "8388608");
         DeltaSinkConfig traces = SinkRunner.traceLogsConfig(config);
         DeltaSinkConfig assessments = SinkRunner.assessmentsConfig(config);
 

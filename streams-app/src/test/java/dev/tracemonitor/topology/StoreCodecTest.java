@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.TestTraces;

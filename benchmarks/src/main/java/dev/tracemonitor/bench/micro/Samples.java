@@ -2,7 +2,7 @@ package dev.tracemonitor.bench.micro;
 
 import dev.tracemonitor.bench.TraceCorpus;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import java.util.ArrayList;
 import java.util.List;
 

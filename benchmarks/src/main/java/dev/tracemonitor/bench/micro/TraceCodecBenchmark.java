@@ -1,7 +1,7 @@
 package dev.tracemonitor.bench.micro;
 
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

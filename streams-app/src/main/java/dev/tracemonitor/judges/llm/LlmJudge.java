@@ -2,8 +2,8 @@ package dev.tracemonitor.judges.llm;
 
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.model.AssessmentSource;
-import dev.tracemonitor.scoring.PermanentJudgeException;
-import dev.tracemonitor.scoring.RetryableJudgeException;
+import dev.tracemonitor.judges.PermanentJudgeException;
+import dev.tracemonitor.judges.RetryableJudgeException;
 
 /** What the LLM judges share: a name, the model as their source, one criterion, and asking the model about blocks. */
 abstract class LlmJudge implements Judge {

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * which is then sent as the request's {@code model} and recorded as the Assessment's source (an endpoint that does not
  * know it answers 404 or 400: a permanent {@code HTTP_404}/{@code HTTP_400} error, not retried). Its judges are
  * thread-safe and block for the length of their calls, which the scoring engine runs on worker threads. A call is never retried here: failures surface as
- * {@link dev.tracemonitor.scoring.RetryableJudgeException} (timeouts, 429 with Retry-After, 5xx) or
- * {@link dev.tracemonitor.scoring.PermanentJudgeException} ({@code HTTP_401} …) for the engine to handle. The API key
+ * {@link dev.tracemonitor.judges.RetryableJudgeException} (timeouts, 429 with Retry-After, 5xx) or
+ * {@link dev.tracemonitor.judges.PermanentJudgeException} ({@code HTTP_401} …) for the engine to handle. The API key
  * reaches the endpoint's Authorization header and nothing else. Model calls per evaluation: one for safety,
  * relevance_to_query and guidelines, one per top-level retriever span for groundedness, one per retrieved chunk for
  * chunk_relevance.

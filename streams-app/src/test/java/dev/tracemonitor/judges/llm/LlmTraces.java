@@ -1,7 +1,7 @@
 package dev.tracemonitor.judges.llm;
 
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.testing.TestTraces;
 import java.io.IOException;
 import java.io.InputStream;

@@ -11,7 +11,7 @@ import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceJsonCodec;
+import dev.tracemonitor.serde.TraceJsonCodec;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;

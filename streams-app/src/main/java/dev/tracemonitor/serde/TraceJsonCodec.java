@@ -1,9 +1,22 @@
-package dev.tracemonitor.model;
+package dev.tracemonitor.serde;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tracemonitor.model.Assessment;
+import dev.tracemonitor.model.AssessmentError;
+import dev.tracemonitor.model.AssessmentSource;
+import dev.tracemonitor.model.Feedback;
+import dev.tracemonitor.model.InvalidTraceException;
+import dev.tracemonitor.model.Json;
+import dev.tracemonitor.model.ReceivedTrace;
+import dev.tracemonitor.model.Span;
+import dev.tracemonitor.model.SpanEvent;
+import dev.tracemonitor.model.SpanStatus;
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.model.TraceInfo;
+import dev.tracemonitor.model.TraceLocation;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.tracemonitor.scoring;
+package dev.tracemonitor.judges;
 
 import java.time.Duration;
 import java.util.Optional;

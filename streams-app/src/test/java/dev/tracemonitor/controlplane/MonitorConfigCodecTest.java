@@ -1,4 +1,4 @@
-package dev.tracemonitor.config;
+package dev.tracemonitor.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.tracemonitor.scoring;
+package dev.tracemonitor.judges;
 
 /**
  * A judge call that will fail the same way if repeated (e.g. HTTP 400/401/403, a reply that is not the JSON the judge

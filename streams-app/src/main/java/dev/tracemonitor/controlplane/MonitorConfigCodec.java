@@ -1,4 +1,4 @@
-package dev.tracemonitor.config;
+package dev.tracemonitor.controlplane;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

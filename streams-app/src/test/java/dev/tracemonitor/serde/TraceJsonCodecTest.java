@@ -1,8 +1,14 @@
-package dev.tracemonitor.model;
+package dev.tracemonitor.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tracemonitor.model.Assessment;
+import dev.tracemonitor.model.InvalidTraceException;
+import dev.tracemonitor.model.ReceivedTrace;
+import dev.tracemonitor.model.RetrievedDocument;
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.model.TraceText;
 import dev.tracemonitor.quickstart.DemoTraces;
 import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.testing.TraceJsonVariants;

@@ -1,4 +1,4 @@
-package dev.tracemonitor.config;
+package dev.tracemonitor.controlplane;
 
 import dev.tracemonitor.model.MonitorConfig;
 

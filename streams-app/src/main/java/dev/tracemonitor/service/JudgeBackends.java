@@ -1,10 +1,10 @@
-package dev.tracemonitor.judges;
+package dev.tracemonitor.service;
 
+import dev.tracemonitor.judges.JudgeBackend;
 import dev.tracemonitor.judges.llm.LlmJudgeBackend;
 import dev.tracemonitor.judges.llm.LlmSettings;
 import dev.tracemonitor.judges.local.LocalJudgeBackend;
 import dev.tracemonitor.judges.local.LocalJudgeSettings;
-import dev.tracemonitor.service.ServiceConfig;
 import java.time.Duration;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -16,13 +16,13 @@ public final class JudgeBackends {
 
     /** Fails fast, naming the key, when the configured backend cannot be made. */
     public static void check(ServiceConfig config) {
-        if ("llm".equals(config.getString(ServiceConfig.JUDGE_BACKEND))) {
+        if ("llm".equals(config.getString(ServiceConfig.JUDGE_BACKEND_CONFIG))) {
             llmSettings(config);
         }
     }
 
     public static JudgeBackend create(ServiceConfig config) {
-        String name = config.getString(ServiceConfig.JUDGE_BACKEND);
+        String name = config.getString(ServiceConfig.JUDGE_BACKEND_CONFIG);
         return "llm".equals(name) ? new LlmJudgeBackend(llmSettings(config)) : create(name);
     }
 
@@ -31,25 +31,25 @@ public final class JudgeBackends {
         if ("local".equals(name)) {
             return new LocalJudgeBackend(LocalJudgeSettings.defaults());
         }
-        throw new ConfigException(ServiceConfig.JUDGE_BACKEND, name, "unknown judge backend");
+        throw new ConfigException(ServiceConfig.JUDGE_BACKEND_CONFIG, name, "unknown judge backend");
     }
 
     static LlmSettings llmSettings(ServiceConfig config) {
-        String baseUrl = config.getString(ServiceConfig.LLM_BASE_URL);
-        String model = config.getString(ServiceConfig.LLM_MODEL);
+        String baseUrl = config.getString(ServiceConfig.LLM_BASE_URL_CONFIG);
+        String model = config.getString(ServiceConfig.LLM_MODEL_CONFIG);
         if (baseUrl.isBlank()) {
-            throw new ConfigException(ServiceConfig.LLM_BASE_URL, baseUrl, "required when the judge backend is llm");
+            throw new ConfigException(ServiceConfig.LLM_BASE_URL_CONFIG, baseUrl, "required when the judge backend is llm");
         }
         if (model.isBlank()) {
-            throw new ConfigException(ServiceConfig.LLM_MODEL, model, "required when the judge backend is llm");
+            throw new ConfigException(ServiceConfig.LLM_MODEL_CONFIG, model, "required when the judge backend is llm");
         }
-        String keyFile = config.getString(ServiceConfig.LLM_API_KEY_FILE);
-        String keyEnv = keyFile.isBlank() ? config.getString(ServiceConfig.LLM_API_KEY_ENV) : null;
+        String keyFile = config.getString(ServiceConfig.LLM_API_KEY_FILE_CONFIG);
+        String keyEnv = keyFile.isBlank() ? config.getString(ServiceConfig.LLM_API_KEY_ENV_CONFIG) : null;
         try {
             return LlmSettings.fromConfig(baseUrl, model, keyEnv == null || keyEnv.isBlank() ? null : keyEnv,
-                    keyFile.isBlank() ? null : keyFile, Duration.parse(config.getString(ServiceConfig.LLM_TIMEOUT)));
+                    keyFile.isBlank() ? null : keyFile, Duration.parse(config.getString(ServiceConfig.LLM_TIMEOUT_CONFIG)));
         } catch (RuntimeException e) {
-            String key = keyFile.isBlank() ? ServiceConfig.LLM_API_KEY_ENV : ServiceConfig.LLM_API_KEY_FILE;
+            String key = keyFile.isBlank() ? ServiceConfig.LLM_API_KEY_ENV_CONFIG : ServiceConfig.LLM_API_KEY_FILE_CONFIG;
             throw new ConfigException(key + ": " + e.getMessage());
         }
     }

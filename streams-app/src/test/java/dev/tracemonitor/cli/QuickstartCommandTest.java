@@ -1,0 +1,117 @@
+package dev.tracemonitor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code trace-monitor quickstart} run as the launcher runs it (a JVM of its own, on the main classpath and so with
+ * the main {@code logback.xml}): the terminal shows progress and ends with the summary, the log is in the file.
+ */
+class QuickstartCommandTest {
+
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
+
+    /** A line as {@code logback-levels.xml}'s pattern writes it: time, level, [thread], logger, " - ". */
+    private static final Pattern LOGBACK_LINE =
+            Pattern.compile("^\\d{2}:\\d{2}:\\d{2}\\.\\d{3} (TRACE|DEBUG|INFO|WARN|ERROR) +\\[[^]]*] \\S+ - .*");
+
+    /** Any logging framework's line: a level word in capitals (logback, log4j, JUL) or SLF4J's own warnings. */
+    private static final Pattern ANY_LOG_LINE =
+            Pattern.compile(".*(\\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|SEVERE|FATAL)\\b|SLF4J).*");
+
+    /** The summary's last line: the Spark SQL query over the table. */
+    private static final Pattern SUMMARY_LAST_LINE = Pattern.compile("^ {4}SELECT a\\.assessment_name, .* ORDER BY 1, 2$");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void terminalShowsOnlyProgressAndEndsWithTheSummaryWhileTheLogGoesToTheFileItNames() throws Exception {
+        Path logFile = dir.resolve("logs").resolve("quickstart.log");
+
+        Run run = quickstart("--traces", "20", "--malformed", "2", "--log-file", logFile.toString());
+
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(run.stdout()).as(run.describe()).noneMatch(line -> ANY_LOG_LINE.matcher(line).matches());
+        assertThat(run.stderr()).as(run.describe()).isEmpty();
+        assertThat(run.stdout().get(1)).contains(logFile.toString());
+        assertEndsWithTheSummary(run);
+
+        List<String> log = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+        assertThat(log).anyMatch(line -> LOGBACK_LINE.matcher(line).matches()
+                && line.contains("dev.tracemonitor.sink.DeltaSink - Committed"));
+        assertThat(log).anyMatch(line -> LOGBACK_LINE.matcher(line).matches()
+                && line.contains("DecodeProcessor - dead-lettering record"));
+    }
+
+    @Test
+    void verboseKeepsTheLogOnTheTerminalAndWritesNoLogFile() throws Exception {
+        Path logFile = dir.resolve("quickstart.log");
+
+        Run run = quickstart("--traces", "5", "--malformed", "1", "--log-file", logFile.toString(), "--verbose");
+
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(run.stderr()).as(run.describe()).anyMatch(line -> LOGBACK_LINE.matcher(line).matches()
+                && line.contains("DecodeProcessor - dead-lettering record"));
+        assertThat(run.stdout()).noneMatch(line -> line.contains(logFile.toString()));
+        assertThat(logFile).doesNotExist();
+        assertEndsWithTheSummary(run);
+    }
+
+    private static void assertEndsWithTheSummary(Run run) {
+        List<String> lines = run.stdout().stream().filter(line -> !line.isBlank()).toList();
+        assertThat(lines).as(run.describe()).anyMatch(line -> line.startsWith("Summary ("));
+        assertThat(lines.get(lines.size() - 1)).as(run.describe()).matches(SUMMARY_LAST_LINE);
+    }
+
+    /** The exit code and the two terminal streams of one quickstart. */
+    private record Run(int exitCode, List<String> stdout, List<String> stderr) {
+
+        String describe() {
+            return "--- stdout ---\n" + String.join("\n", stdout) + "\n--- stderr ---\n" + String.join("\n", stderr);
+        }
+    }
+
+    private Run quickstart(String... options) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", mainClasspath(), TraceMonitorCommand.class.getName(), "quickstart",
+                "--warehouse", dir.resolve("warehouse").toString(), "--flush-interval", "PT1S"));
+        command.addAll(List.of(options));
+        Path stdout = dir.resolve("stdout.txt");
+        Path stderr = dir.resolve("stderr.txt");
+        Process process = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        process.getOutputStream().close();
+        if (!process.waitFor(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("the quickstart did not finish within " + RUN_TIMEOUT + "\n"
+                    + new Run(-1, lines(stdout), lines(stderr)).describe());
+        }
+        return new Run(process.exitValue(), lines(stdout), lines(stderr));
+    }
+
+    /** This JVM's classpath without the test classes, whose logback-test.xml would take the place of logback.xml. */
+    private static String mainClasspath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !Path.of(entry).endsWith("test-classes"))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    private static List<String> lines(Path file) throws IOException {
+        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
+    }
+}
