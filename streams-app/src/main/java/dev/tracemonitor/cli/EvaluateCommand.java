@@ -133,7 +133,7 @@ final class EvaluateCommand implements Callable<Integer> {
         try {
             judging = judgingConfig();
             JudgeBackends.check(judging);
-            topicDecoder = judging.traceDecoder();
+            topicDecoder = input.fromTopic ? judging.traceDecoder() : null;
         } catch (ConfigException e) {
             err.println("trace-monitor: invalid configuration: " + e.getMessage());
             return 2;
