@@ -5,21 +5,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeBackend;
-import dev.tracemonitor.service.JudgeBackends;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.InvalidTraceException;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
 import dev.tracemonitor.scoring.Assessments;
 import dev.tracemonitor.scoring.Completion;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.JudgeTask;
 import dev.tracemonitor.scoring.ScoringEngine;
+import dev.tracemonitor.serde.TraceDecoder;
+import dev.tracemonitor.serde.TraceJsonCodec;
+import dev.tracemonitor.service.JudgeBackends;
+import dev.tracemonitor.service.JudgingConfig;
 import dev.tracemonitor.service.ServiceConfig;
+import dev.tracemonitor.topology.Topics;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -40,6 +43,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -55,6 +59,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Run a monitor's judges on sample traces and print the verdicts.")
 final class EvaluateCommand implements Callable<Integer> {
+
+    /** Fewer than the service's default: evaluate shares the endpoint and the machine with a developer's other work. */
+    private static final int DEFAULT_MAX_IN_FLIGHT = 8;
 
     @Spec
     CommandSpec spec;
@@ -74,7 +81,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--max", defaultValue = "50", description = "At most this many traces (default: ${DEFAULT-VALUE}).")
     int max;
 
-    @Option(names = "--topic", defaultValue = "traces", description = "Topic for --from-topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = Topics.DEFAULT_TRACES,
+            description = "Topic for --from-topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
     @ArgGroup(exclusive = false, heading = "Connection (for --from-topic or --experiment-id)%n")
@@ -85,17 +93,19 @@ final class EvaluateCommand implements Callable<Integer> {
     String experimentId;
 
     @ArgGroup(exclusive = false, heading = "Judges (instead of --monitor)%n")
-    MonitorCommand.ConfigSource judges = new MonitorCommand.ConfigSource();
+    MonitorConfigSource judges = new MonitorConfigSource();
 
-    @Option(names = "--judge-backend", defaultValue = "local", description = "local (default) or llm.")
+    @Option(names = "--judge-backend", description = "local or llm (trace-monitor.judge.backend).")
     String backend;
 
     @Option(names = {"-D", "--set"}, description = "A service setting as key=value, e.g. -D trace-monitor.llm.model=gpt-4o-mini;"
-            + " repeatable. The trace-monitor.llm.* keys configure the llm backend.")
+            + " repeatable. The trace-monitor.llm.* and trace-monitor.judge.* keys configure the judges, and"
+            + " trace-monitor.format.traces (with schema.registry.url for avro) how --from-topic decodes.")
     Map<String, String> settings = new HashMap<>();
 
-    @Option(names = "--max-in-flight", defaultValue = "8", description = "Judge calls at once (default: ${DEFAULT-VALUE}).")
-    int maxInFlight;
+    @Option(names = "--max-in-flight", description = "Judge calls at once (trace-monitor.judge.max.in.flight;"
+            + " default: " + DEFAULT_MAX_IN_FLIGHT + ").")
+    Integer maxInFlight;
 
     @Option(names = "--output", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
     String output;
@@ -118,11 +128,21 @@ final class EvaluateCommand implements Callable<Integer> {
             err.println("trace-monitor: --output must be table or json");
             return 2;
         }
+        JudgingConfig judging;
+        TraceDecoder topicDecoder;
+        try {
+            judging = judgingConfig();
+            JudgeBackends.check(judging);
+            topicDecoder = input.fromTopic ? judging.traceDecoder() : null;
+        } catch (ConfigException e) {
+            err.println("trace-monitor: invalid configuration: " + e.getMessage());
+            return 2;
+        }
         MonitorConfig monitor;
         List<Trace> traces;
         try {
             monitor = monitor();
-            traces = input.fromTopic ? fromTopic(err) : fromFile(err);
+            traces = input.fromTopic ? fromTopic(err, topicDecoder) : fromFile(err);
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println("trace-monitor: " + e.getMessage());
             return 2;
@@ -139,20 +159,8 @@ final class EvaluateCommand implements Callable<Integer> {
         traces.forEach(t -> byTrace.put(t.traceId(), new ArrayList<>()));
 
         BlockingQueue<Completion> done = new LinkedBlockingQueue<>();
-        Map<String, String> serviceSettings = new HashMap<>(settings);
-        serviceSettings.putIfAbsent(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        serviceSettings.put(ServiceConfig.JUDGE_BACKEND_CONFIG, backend);
-        ServiceConfig serviceConfig;
-        try {
-            serviceConfig = new ServiceConfig(serviceSettings);
-            JudgeBackends.check(serviceConfig);
-        } catch (org.apache.kafka.common.config.ConfigException e) {
-            err.println("trace-monitor: invalid configuration: " + e.getMessage());
-            return 2;
-        }
-        try (JudgeBackend judgeBackend = JudgeBackends.create(serviceConfig);
-             ScoringEngine engine = new ScoringEngine(new ScoringEngine.Settings(maxInFlight, 3, Duration.ofMillis(500),
-                     Duration.ofSeconds(20)), TraceMonitorMetrics.inMemory())) {
+        try (JudgeBackend judgeBackend = JudgeBackends.create(judging);
+             ScoringEngine engine = new ScoringEngine(judging.engineSettings(), TraceMonitorMetrics.inMemory())) {
             JudgeFactory factory = new JudgeFactory(judgeBackend);
             for (Trace trace : traces) {
                 for (JudgeSpec judge : specs) {
@@ -198,6 +206,19 @@ final class EvaluateCommand implements Callable<Integer> {
             printTable(out, traces.size(), tallies, byTrace, notApplicable);
         }
         return 0;
+    }
+
+    /** The service's judging settings from -D, with --judge-backend and --max-in-flight over them. */
+    private JudgingConfig judgingConfig() {
+        Map<String, String> props = new HashMap<>(settings);
+        if (backend != null) {
+            props.put(ServiceConfig.JUDGE_BACKEND_CONFIG, backend);
+        }
+        if (maxInFlight != null) {
+            props.put(ServiceConfig.JUDGE_MAX_IN_FLIGHT_CONFIG, maxInFlight.toString());
+        }
+        props.putIfAbsent(ServiceConfig.JUDGE_MAX_IN_FLIGHT_CONFIG, Integer.toString(DEFAULT_MAX_IN_FLIGHT));
+        return new JudgingConfig(props);
     }
 
     private MonitorConfig monitor() throws Exception {
@@ -247,7 +268,7 @@ final class EvaluateCommand implements Callable<Integer> {
         return traces;
     }
 
-    private List<Trace> fromTopic(PrintWriter err) throws Exception {
+    private List<Trace> fromTopic(PrintWriter err, TraceDecoder decoder) throws Exception {
         Map<String, Object> props = new HashMap<>(connection.clientProperties());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<Trace> traces = new ArrayList<>();
@@ -265,7 +286,7 @@ final class EvaluateCommand implements Callable<Integer> {
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     try {
-                        Trace trace = TraceJsonCodec.decode(record.value());
+                        Trace trace = decoder.decode(record.topic(), record.value());
                         if (experimentId == null || experimentId.equals(trace.info().experimentId())) {
                             traces.add(trace);
                         }

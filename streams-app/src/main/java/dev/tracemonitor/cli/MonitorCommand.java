@@ -4,24 +4,24 @@ import dev.tracemonitor.controlplane.InvalidMonitorConfigException;
 import dev.tracemonitor.controlplane.MonitorConfigCodec;
 import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.model.MonitorConfig;
-import dev.tracemonitor.model.MonitorConfig.AssessmentsConfig;
 import dev.tracemonitor.model.MonitorConfig.JudgeConfig;
 import dev.tracemonitor.service.EnvironmentOverrides;
+import dev.tracemonitor.service.ServiceConfig;
+import dev.tracemonitor.topology.Topics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -79,10 +79,12 @@ final class MonitorCommand implements Runnable {
         @Option(names = {"-c", "--config"}, description = "Properties file with Kafka client settings (security etc.).")
         Path configFile;
 
-        @Option(names = "--config-topic", defaultValue = "monitor-config", description = "Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--config-topic", defaultValue = Topics.DEFAULT_MONITOR_CONFIG,
+                description = "Default: ${DEFAULT-VALUE}.")
         String configTopic;
 
-        @Option(names = "--status-topic", defaultValue = "monitor-status", description = "Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--status-topic", defaultValue = Topics.DEFAULT_MONITOR_STATUS,
+                description = "Default: ${DEFAULT-VALUE}.")
         String statusTopic;
 
         @Option(names = "--timeout", defaultValue = "PT30S", description = "How long to wait for the service's answer"
@@ -96,25 +98,16 @@ final class MonitorCommand implements Runnable {
                     props.load(in);
                 }
             }
-            Properties env = new Properties();
             EnvironmentOverrides.apply(System.getenv().entrySet().stream()
                     .filter(e -> e.getKey().startsWith(EnvironmentOverrides.KAFKA_PREFIX))
-                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), env);
-            props.putAll(env);
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), props);
             if (bootstrapServers != null) {
-                props.put("bootstrap.servers", bootstrapServers);
+                props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             }
-            if (!props.containsKey("bootstrap.servers")) {
+            if (!props.containsKey(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG)) {
                 throw new IllegalArgumentException("--bootstrap-servers is required (or KAFKA_BOOTSTRAP_SERVERS)");
             }
-            Map<String, Object> map = new HashMap<>();
-            props.forEach((k, v) -> {
-                String key = k.toString();
-                if (!key.startsWith("trace-monitor.") && !key.equals("application.id") && !key.equals("state.dir")) {
-                    map.put(key, v);
-                }
-            });
-            return map;
+            return ServiceConfig.kafkaSettings(props);
         }
     }
 
@@ -251,85 +244,10 @@ final class MonitorCommand implements Runnable {
         Connection connection = new Connection();
     }
 
-    /** The config to publish: a JSON file, or flags that build one. */
-    static final class ConfigSource {
-        @Option(names = {"-f", "--file"}, description = "Monitor config JSON file ('-' for stdin).")
-        String file;
-
-        @Option(names = "--experiment-id", description = "Experiment id (when not using --file).")
-        String experimentId;
-
-        @Option(names = "--catalog", description = "catalog_name (when not using --file).")
-        String catalog;
-
-        @Option(names = "--schema", description = "schema_name (when not using --file).")
-        String schema;
-
-        @Option(names = "--sample", description = "Default sampling rate for judges without their own.")
-        Double sample;
-
-        @Option(names = "--judge", description = "A builtin judge, optionally with its rate: safety or chunk_relevance=0.2."
-                + " Repeatable.")
-        List<String> judges = new ArrayList<>();
-
-        @Option(names = "--guideline", description = "A guidelines judge: name=text. Repeatable; repeat a name for more texts.")
-        List<String> guidelines = new ArrayList<>();
-
-        @Option(names = "--filter", description = "Which traces are judged, e.g. \"tags.env = 'prod' AND state = 'OK'\".")
-        String filter;
-
-        @Option(names = "--judge-model", paramLabel = "MODEL", description = "The model every --judge and --guideline"
-                + " judge asks (default: the service's trace-monitor.llm.model).")
-        String judgeModel;
-
-        MonitorConfig read() throws IOException {
-            if (file != null) {
-                if (judgeModel != null) {
-                    throw new IllegalArgumentException("--judge-model applies to --judge and --guideline; with --file,"
-                            + " give each judge its \"model\" in the JSON");
-                }
-                byte[] bytes = file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
-                return MonitorConfigCodec.decode(null, bytes);
-            }
-            if (experimentId == null || catalog == null || schema == null) {
-                throw new IllegalArgumentException("give --file, or --experiment-id, --catalog and --schema");
-            }
-            List<JudgeConfig> judgeConfigs = new ArrayList<>();
-            for (String judge : judges) {
-                String[] parts = judge.split("=", 2);
-                judgeConfigs.add(JudgeConfig.builtin(parts[0].trim(), parts.length == 2 ? parseRate(parts[1]) : null)
-                        .withModel(judgeModel));
-            }
-            Map<String, List<String>> named = new LinkedHashMap<>();
-            for (String g : guidelines) {
-                String[] parts = g.split("=", 2);
-                if (parts.length != 2) {
-                    throw new IllegalArgumentException("--guideline needs name=text, got " + g);
-                }
-                named.computeIfAbsent(parts[0].trim(), k -> new ArrayList<>()).add(parts[1]);
-            }
-            if (!named.isEmpty()) {
-                judgeConfigs.add(new JudgeConfig(null, named, null, judgeModel));
-            }
-            MonitorConfig config = new MonitorConfig(experimentId, catalog, schema,
-                    new AssessmentsConfig(sample, judgeConfigs), filter);
-            MonitorConfigCodec.validate(null, config);
-            return config;
-        }
-
-        private static Double parseRate(String text) {
-            try {
-                return Double.parseDouble(text.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not a rate: " + text);
-            }
-        }
-    }
-
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a monitor; fails if it exists.")
     static final class Create extends Sub {
         @ArgGroup(exclusive = false, heading = "Config%n")
-        ConfigSource source = new ConfigSource();
+        MonitorConfigSource source = new MonitorConfigSource();
 
         @Override
         int run(ControlPlane plane) throws Exception {
@@ -346,7 +264,7 @@ final class MonitorCommand implements Runnable {
             description = "Replace a monitor's config whole; its catalog and schema cannot change.")
     static final class Update extends Sub {
         @ArgGroup(exclusive = false, heading = "Config%n")
-        ConfigSource source = new ConfigSource();
+        MonitorConfigSource source = new MonitorConfigSource();
 
         @Override
         int run(ControlPlane plane) throws Exception {
@@ -416,9 +334,5 @@ final class MonitorCommand implements Runnable {
             }
             return OK;
         }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -1,7 +1,7 @@
 package dev.tracemonitor.cli;
 
-import dev.tracemonitor.service.JudgeBackends;
 import dev.tracemonitor.service.EnvironmentOverrides;
+import dev.tracemonitor.service.JudgeBackends;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.ServiceProcess;
 import java.io.IOException;
@@ -53,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
         ServiceConfig config;
         try {
             config = ServiceConfig.of(properties()).validate();
-            JudgeBackends.check(config);
+            JudgeBackends.check(config.judging());
         } catch (ConfigException e) {
             err.println("trace-monitor: invalid configuration: " + e.getMessage());
             err.flush();

@@ -33,12 +33,19 @@ public final class ScoringEngine implements AutoCloseable {
      */
     public record Settings(int maxInFlight, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
                            double rateLimitPerSecond) {
+        public static final int DEFAULT_MAX_IN_FLIGHT = 16;
+        public static final int DEFAULT_MAX_ATTEMPTS = 4;
+        public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(500);
+        public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
+        public static final double DEFAULT_RATE_LIMIT_PER_SECOND = 0.0;
+
         public Settings(int maxInFlight, int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
-            this(maxInFlight, maxAttempts, initialBackoff, maxBackoff, 0);
+            this(maxInFlight, maxAttempts, initialBackoff, maxBackoff, DEFAULT_RATE_LIMIT_PER_SECOND);
         }
 
         public static Settings defaults() {
-            return new Settings(16, 4, Duration.ofMillis(500), Duration.ofSeconds(30), 0);
+            return new Settings(DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_ATTEMPTS, DEFAULT_INITIAL_BACKOFF,
+                    DEFAULT_MAX_BACKOFF, DEFAULT_RATE_LIMIT_PER_SECOND);
         }
     }
 

@@ -19,7 +19,6 @@ public final class EnvironmentOverrides {
     public static final String KAFKA_PREFIX = "KAFKA_";
     /** Read by logback.xml, not a setting. */
     public static final String LOG_LEVEL = "TRACE_MONITOR_LOG_LEVEL";
-    private static final String KEY_PREFIX = "trace-monitor.";
 
     private EnvironmentOverrides() {
     }
@@ -39,8 +38,8 @@ public final class EnvironmentOverrides {
 
     /** The environment variable that sets a key. */
     public static String variableFor(String key) {
-        if (key.startsWith(KEY_PREFIX)) {
-            return SERVICE_PREFIX + normalize(key.substring(KEY_PREFIX.length()));
+        if (key.startsWith(ServiceConfig.SERVICE_PREFIX)) {
+            return SERVICE_PREFIX + normalize(key.substring(ServiceConfig.SERVICE_PREFIX.length()));
         }
         return KAFKA_PREFIX + normalize(key);
     }
@@ -51,7 +50,8 @@ public final class EnvironmentOverrides {
             return ServiceConfig.HADOOP_PREFIX + wanted.substring("HADOOP_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
         }
         for (String key : ServiceConfig.CONFIG.names()) {
-            if (key.startsWith(KEY_PREFIX) && normalize(key.substring(KEY_PREFIX.length())).equals(wanted)) {
+            if (key.startsWith(ServiceConfig.SERVICE_PREFIX)
+                    && normalize(key.substring(ServiceConfig.SERVICE_PREFIX.length())).equals(wanted)) {
                 return key;
             }
         }

@@ -1,7 +1,12 @@
 package dev.tracemonitor.service;
 
+import dev.tracemonitor.judges.llm.LlmSettings;
+import dev.tracemonitor.scoring.ScoringEngine;
+import dev.tracemonitor.serde.TraceFormats;
 import dev.tracemonitor.sink.DeltaSinkConfig;
+import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.topology.Topics;
+import dev.tracemonitor.topology.TraceMonitorTopology;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
@@ -18,129 +23,179 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * The service's own settings, in Kafka's {@link ConfigDef} style: each key with its type, default and documentation.
- * Every key not defined here is passed through unchanged to the Kafka clients (Streams, the sink's consumer, the
- * admin client), so security, rack and tuning settings work as they do in any Kafka application.
+ * The service's own settings, in Kafka's {@link ConfigDef} style: each key with its type, default and documentation,
+ * declared here once; a default that a component also knows is that component's constant. Every component gets its
+ * settings record built here ({@link #topics()}, {@link #topologySettings()}, {@link #traceLogsSinkConfig()},
+ * {@link #assessmentsSinkConfig()}, and through {@link #judging()} the engine's and the judge backend's). Every key not
+ * defined here is passed through unchanged to the Kafka clients (Streams, the sink's consumer, the admin client), so
+ * security, rack and tuning settings work as they do in any Kafka application.
  */
 public final class ServiceConfig extends AbstractConfig {
 
-    public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
-    /** Keys with this prefix go, without it, to the Hadoop configuration of the table storage. */
-    public static final String HADOOP_PREFIX = "trace-monitor.hadoop.";
-    public static final String APPLICATION_ID_CONFIG = "application.id";
-    public static final String STATE_DIR_CONFIG = "state.dir";
-    public static final String WAREHOUSE_CONFIG = "trace-monitor.warehouse";
-    public static final String FLUSH_INTERVAL_CONFIG = "trace-monitor.flush.interval";
-    public static final String SINK_ENABLED_CONFIG = "trace-monitor.sink.enabled";
-    public static final String STREAMS_ENABLED_CONFIG = "trace-monitor.streams.enabled";
-    public static final String SINK_GROUP_ID_CONFIG = "trace-monitor.sink.group.id";
-    public static final String SINK_MAX_ROWS_PER_FILE_CONFIG = "trace-monitor.sink.max.rows.per.file";
-    public static final String SINK_MAX_BUFFERED_BYTES_CONFIG = "trace-monitor.sink.max.buffered.bytes";
-    public static final String JUDGE_BACKEND_CONFIG = "trace-monitor.judge.backend";
-    public static final String JUDGE_MAX_IN_FLIGHT_CONFIG = "trace-monitor.judge.max.in.flight";
-    public static final String JUDGE_MAX_ATTEMPTS_CONFIG = "trace-monitor.judge.max.attempts";
-    public static final String LLM_BASE_URL_CONFIG = "trace-monitor.llm.base.url";
-    public static final String LLM_MODEL_CONFIG = "trace-monitor.llm.model";
-    public static final String LLM_API_KEY_ENV_CONFIG = "trace-monitor.llm.api.key.env";
-    public static final String LLM_API_KEY_FILE_CONFIG = "trace-monitor.llm.api.key.file";
-    public static final String LLM_TIMEOUT_CONFIG = "trace-monitor.llm.timeout";
-    public static final String JUDGE_RATE_LIMIT_CONFIG = "trace-monitor.judge.rate.limit";
-    public static final String SCORING_DEADLINE_CONFIG = "trace-monitor.scoring.deadline";
-    public static final String FORMAT_TRACES_CONFIG = "trace-monitor.format.traces";
-    public static final String FORMAT_FEEDBACK_CONFIG = "trace-monitor.format.feedback";
-    public static final String TOPIC_TRACES_CONFIG = "trace-monitor.topic.traces";
-    public static final String TOPIC_MONITOR_CONFIG_CONFIG = "trace-monitor.topic.monitor-config";
-    public static final String TOPIC_MONITOR_STATUS_CONFIG = "trace-monitor.topic.monitor-status";
-    public static final String TOPIC_FEEDBACK_CONFIG = "trace-monitor.topic.feedback";
-    public static final String TOPIC_ASSESSED_CONFIG = "trace-monitor.topic.assessed";
-    public static final String TOPIC_DLQ_CONFIG = "trace-monitor.topic.dlq";
-    public static final String TOPIC_PARTITIONS_CONFIG = "trace-monitor.topic.partitions";
-    public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "trace-monitor.topic.replication.factor";
-    public static final String TOPIC_CREATE_CONFIG = "trace-monitor.topic.create";
-    public static final String HTTP_PORT_CONFIG = "trace-monitor.http.port";
-    public static final String HTTP_ADDRESS_CONFIG = "trace-monitor.http.address";
-    public static final String SHUTDOWN_TIMEOUT_CONFIG = "trace-monitor.shutdown.timeout";
     /** The prefix of the service's own keys; an undefined key with it is a typo and fails the start. */
     public static final String SERVICE_PREFIX = "trace-monitor.";
+    /** Keys with this prefix go, without it, to the Hadoop configuration of the table storage. */
+    public static final String HADOOP_PREFIX = "trace-monitor.hadoop.";
+    /** Appended to the sink group id: the consumer group (and transaction-id prefix) of the trace_assessments sink. */
+    public static final String ASSESSMENTS_SINK_GROUP_SUFFIX = "-assessments";
 
-    public static final ConfigDef CONFIG = new ConfigDef()
+    public static final String JUDGE_BACKEND_CONFIG = "trace-monitor.judge.backend";
+    private static final String JUDGE_BACKEND_DOC =
+            "Judge backend: local (offline embeddings and rules) or llm (an OpenAI-compatible endpoint).";
+    public static final String LLM_BASE_URL_CONFIG = "trace-monitor.llm.base.url";
+    private static final String LLM_BASE_URL_DOC =
+            "Base URL of the OpenAI-compatible API (…/v1); /chat/completions is appended. Required for llm.";
+    public static final String LLM_MODEL_CONFIG = "trace-monitor.llm.model";
+    private static final String LLM_MODEL_DOC =
+            "Default judge model name sent to the endpoint; a monitor's judge may name another. Required for llm.";
+    public static final String LLM_API_KEY_ENV_CONFIG = "trace-monitor.llm.api.key.env";
+    private static final String LLM_API_KEY_ENV_DOC = "Environment variable holding the API key (never logged); it"
+            + " must be set. Empty: no key (e.g. vLLM, Ollama).";
+    public static final String LLM_API_KEY_FILE_CONFIG = "trace-monitor.llm.api.key.file";
+    private static final String LLM_API_KEY_FILE_DOC =
+            "File holding the API key, e.g. a mounted secret; overrides the environment variable.";
+    public static final String LLM_TIMEOUT_CONFIG = "trace-monitor.llm.timeout";
+    private static final String LLM_TIMEOUT_DOC = "Deadline of one judge call; a timeout is retried.";
+    public static final String JUDGE_MAX_IN_FLIGHT_CONFIG = "trace-monitor.judge.max.in.flight";
+    private static final String JUDGE_MAX_IN_FLIGHT_DOC = "Maximum judge calls running at once in this instance.";
+    public static final String JUDGE_MAX_ATTEMPTS_CONFIG = "trace-monitor.judge.max.attempts";
+    private static final String JUDGE_MAX_ATTEMPTS_DOC = "Attempts per judge call before an error Assessment is written.";
+    public static final String JUDGE_RATE_LIMIT_CONFIG = "trace-monitor.judge.rate.limit";
+    private static final String JUDGE_RATE_LIMIT_DOC =
+            "Most judge calls per second from this instance to the judge endpoint (0: unlimited).";
+    public static final String FORMAT_TRACES_CONFIG = "trace-monitor.format.traces";
+    private static final String FORMAT_TRACES_DOC = "Wire format of the traces topic: json (MLflow's Trace.to_json())"
+            + " or avro (Confluent framing with a schema registry at schema.registry.url).";
+
+    public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
+    private static final String BOOTSTRAP_SERVERS_DOC = "Kafka bootstrap servers.";
+    public static final String APPLICATION_ID_CONFIG = "application.id";
+    private static final String APPLICATION_ID_DOC =
+            "Kafka Streams application id: the consumer group and the prefix of internal topics.";
+    public static final String STATE_DIR_CONFIG = "state.dir";
+    private static final String STATE_DIR_DOC =
+            "Directory of Kafka Streams' local state (pending judge tasks, traces awaiting feedback).";
+    public static final String WAREHOUSE_CONFIG = "trace-monitor.warehouse";
+    private static final String WAREHOUSE_DOC = "Root of the Delta tables: a local path or a Hadoop URI (file:, s3a:,"
+            + " abfs:). Each monitor writes <warehouse>/<catalog_name>/<schema_name>/trace_logs_<experiment_id>.";
+    public static final String FLUSH_INTERVAL_CONFIG = "trace-monitor.flush.interval";
+    private static final String FLUSH_INTERVAL_DOC = "How often the sink commits a Delta version per table, as an"
+            + " ISO-8601 duration aligned to the clock (PT15M commits at :00, :15, :30, :45).";
+    public static final String STREAMS_ENABLED_CONFIG = "trace-monitor.streams.enabled";
+    private static final String STREAMS_ENABLED_DOC = "Run the Kafka Streams topology in this process.";
+    public static final String SINK_ENABLED_CONFIG = "trace-monitor.sink.enabled";
+    private static final String SINK_ENABLED_DOC = "Run the Delta sink in this process.";
+    public static final String SINK_GROUP_ID_CONFIG = "trace-monitor.sink.group.id";
+    private static final String SINK_GROUP_ID_DOC =
+            "Consumer group of the Delta sink; also the prefix of its Delta transaction ids.";
+    public static final String SINK_MAX_ROWS_PER_FILE_CONFIG = "trace-monitor.sink.max.rows.per.file";
+    private static final String SINK_MAX_ROWS_PER_FILE_DOC =
+            "The sink rolls to a new Parquet file after this many rows, bounding memory.";
+    public static final String SINK_MAX_BUFFERED_BYTES_CONFIG = "trace-monitor.sink.max.buffered.bytes";
+    private static final String SINK_MAX_BUFFERED_BYTES_DOC = "Record bytes each sink holds in memory before writing"
+            + " its largest buffer to a Parquet file; about 1.3 times as much heap.";
+    public static final String SCORING_DEADLINE_CONFIG = "trace-monitor.scoring.deadline";
+    private static final String SCORING_DEADLINE_DOC =
+            "How long a sampled trace waits for its judges before it is written with the feedback so far.";
+    public static final String FORMAT_FEEDBACK_CONFIG = "trace-monitor.format.feedback";
+    private static final String FORMAT_FEEDBACK_DOC =
+            "Wire format of the feedback topic: json or avro (schema registered under <topic>-value).";
+    public static final String TOPIC_TRACES_CONFIG = "trace-monitor.topic.traces";
+    private static final String TOPIC_TRACES_DOC = "Input topic of traces.";
+    public static final String TOPIC_MONITOR_CONFIG_CONFIG = "trace-monitor.topic.monitor-config";
+    private static final String TOPIC_MONITOR_CONFIG_DOC = "Compacted topic of monitor configs, keyed by experiment_id.";
+    public static final String TOPIC_MONITOR_STATUS_CONFIG = "trace-monitor.topic.monitor-status";
+    private static final String TOPIC_MONITOR_STATUS_DOC = "Compacted topic of status events answering each config publish.";
+    public static final String TOPIC_FEEDBACK_CONFIG = "trace-monitor.topic.feedback";
+    private static final String TOPIC_FEEDBACK_DOC = "Output topic: one Assessment per judge result.";
+    public static final String TOPIC_ASSESSED_CONFIG = "trace-monitor.topic.assessed";
+    private static final String TOPIC_ASSESSED_DOC =
+            "Output topic: each trace with its assessments; what the Delta sink reads.";
+    public static final String TOPIC_DLQ_CONFIG = "trace-monitor.topic.dlq";
+    private static final String TOPIC_DLQ_DOC = "Dead-letter topic for records that cannot be traces.";
+    public static final String TOPIC_PARTITIONS_CONFIG = "trace-monitor.topic.partitions";
+    private static final String TOPIC_PARTITIONS_DOC = "Partitions of topics the service creates.";
+    public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "trace-monitor.topic.replication.factor";
+    private static final String TOPIC_REPLICATION_FACTOR_DOC =
+            "Replication factor of topics the service creates (-1: the broker default).";
+    public static final String TOPIC_CREATE_CONFIG = "trace-monitor.topic.create";
+    private static final String TOPIC_CREATE_DOC =
+            "Create missing topics at start, with cleanup.policy=compact for the config and status topics.";
+    public static final String HTTP_PORT_CONFIG = "trace-monitor.http.port";
+    private static final String HTTP_PORT_DOC = "Port of the HTTP endpoint serving /metrics (Prometheus), /health/live"
+            + " and /health/ready (0: an ephemeral port, -1: no HTTP endpoint).";
+    public static final String HTTP_ADDRESS_CONFIG = "trace-monitor.http.address";
+    private static final String HTTP_ADDRESS_DOC = "Address the HTTP endpoint binds to.";
+    public static final String SHUTDOWN_TIMEOUT_CONFIG = "trace-monitor.shutdown.timeout";
+    private static final String SHUTDOWN_TIMEOUT_DOC = "On SIGTERM, the longest wait for Kafka Streams to commit and"
+            + " close and for the sink's last flush; whatever is not done by then is read again from Kafka on the next"
+            + " start.";
+
+    /** The keys that decode and judge traces, which need no Kafka setting: what {@link JudgingConfig} reads. */
+    static final ConfigDef JUDGING = new ConfigDef()
+            .define(JUDGE_BACKEND_CONFIG, Type.STRING, JudgeBackends.Kind.LOCAL.configValue(),
+                    ConfigDef.ValidString.in(JudgeBackends.Kind.configValues()), Importance.HIGH, JUDGE_BACKEND_DOC)
+            .define(LLM_BASE_URL_CONFIG, Type.STRING, "", Importance.HIGH, LLM_BASE_URL_DOC)
+            .define(LLM_MODEL_CONFIG, Type.STRING, "", Importance.HIGH, LLM_MODEL_DOC)
+            .define(LLM_API_KEY_ENV_CONFIG, Type.STRING, "OPENAI_API_KEY", Importance.MEDIUM, LLM_API_KEY_ENV_DOC)
+            .define(LLM_API_KEY_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, LLM_API_KEY_FILE_DOC)
+            .define(LLM_TIMEOUT_CONFIG, Type.STRING, LlmSettings.DEFAULT_TIMEOUT.toString(), durationValidator(),
+                    Importance.MEDIUM, LLM_TIMEOUT_DOC)
+            .define(JUDGE_MAX_IN_FLIGHT_CONFIG, Type.INT, ScoringEngine.Settings.DEFAULT_MAX_IN_FLIGHT,
+                    ConfigDef.Range.between(1, 1024), Importance.MEDIUM, JUDGE_MAX_IN_FLIGHT_DOC)
+            .define(JUDGE_MAX_ATTEMPTS_CONFIG, Type.INT, ScoringEngine.Settings.DEFAULT_MAX_ATTEMPTS,
+                    ConfigDef.Range.between(1, 20), Importance.LOW, JUDGE_MAX_ATTEMPTS_DOC)
+            .define(JUDGE_RATE_LIMIT_CONFIG, Type.DOUBLE, ScoringEngine.Settings.DEFAULT_RATE_LIMIT_PER_SECOND,
+                    ConfigDef.Range.atLeast(0), Importance.MEDIUM, JUDGE_RATE_LIMIT_DOC)
+            .define(FORMAT_TRACES_CONFIG, Type.STRING, TraceFormats.JSON, formatValidator(), Importance.MEDIUM,
+                    FORMAT_TRACES_DOC);
+
+    public static final ConfigDef CONFIG = new ConfigDef(JUDGING)
             .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
-                    "Kafka bootstrap servers.")
-            .define(APPLICATION_ID_CONFIG, Type.STRING, "trace-monitor", Importance.HIGH,
-                    "Kafka Streams application id: the consumer group and the prefix of internal topics.")
-            .define(STATE_DIR_CONFIG, Type.STRING, defaultStateDir(), Importance.MEDIUM,
-                    "Directory of Kafka Streams' local state (pending judge tasks, traces awaiting feedback).")
-            .define(WAREHOUSE_CONFIG, Type.STRING, "warehouse", Importance.HIGH,
-                    "Root of the Delta tables: a local path or a Hadoop URI (file:, s3a:, abfs:). Each monitor writes"
-                            + " <warehouse>/<catalog_name>/<schema_name>/trace_logs_<experiment_id>.")
-            .define(FLUSH_INTERVAL_CONFIG, Type.STRING, "PT15M", durationValidator(), Importance.HIGH,
-                    "How often the sink commits a Delta version per table, as an ISO-8601 duration aligned to the"
-                            + " clock (PT15M commits at :00, :15, :30, :45).")
-            .define(STREAMS_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "Run the Kafka Streams topology in this process.")
-            .define(SINK_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "Run the Delta sink in this process.")
-            .define(SINK_GROUP_ID_CONFIG, Type.STRING, "trace-monitor-delta-sink", Importance.MEDIUM,
-                    "Consumer group of the Delta sink; also the prefix of its Delta transaction ids.")
-            .define(SINK_MAX_ROWS_PER_FILE_CONFIG, Type.LONG, 50_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    "The sink rolls to a new Parquet file after this many rows, bounding memory.")
+                    BOOTSTRAP_SERVERS_DOC)
+            .define(APPLICATION_ID_CONFIG, Type.STRING, "trace-monitor", Importance.HIGH, APPLICATION_ID_DOC)
+            .define(STATE_DIR_CONFIG, Type.STRING, defaultStateDir(), Importance.MEDIUM, STATE_DIR_DOC)
+            .define(WAREHOUSE_CONFIG, Type.STRING, "warehouse", Importance.HIGH, WAREHOUSE_DOC)
+            .define(FLUSH_INTERVAL_CONFIG, Type.STRING, DeltaSinkConfig.DEFAULT_FLUSH_INTERVAL.toString(),
+                    durationValidator(), Importance.HIGH, FLUSH_INTERVAL_DOC)
+            .define(STREAMS_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, STREAMS_ENABLED_DOC)
+            .define(SINK_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, SINK_ENABLED_DOC)
+            .define(SINK_GROUP_ID_CONFIG, Type.STRING, DeltaSinkConfig.DEFAULT_GROUP_ID, Importance.MEDIUM,
+                    SINK_GROUP_ID_DOC)
+            .define(SINK_MAX_ROWS_PER_FILE_CONFIG, Type.LONG, DeltaSinkConfig.DEFAULT_MAX_ROWS_PER_FILE,
+                    ConfigDef.Range.atLeast(1), Importance.LOW, SINK_MAX_ROWS_PER_FILE_DOC)
             .define(SINK_MAX_BUFFERED_BYTES_CONFIG, Type.LONG, DeltaSinkConfig.DEFAULT_MAX_BUFFERED_BYTES,
-                    ConfigDef.Range.atLeast(1024 * 1024), Importance.LOW,
-                    "Record bytes each sink holds in memory before writing its largest buffer to a Parquet file;"
-                            + " about 1.3 times as much heap.")
-            .define(JUDGE_BACKEND_CONFIG, Type.STRING, "local", ConfigDef.ValidString.in("local", "llm"), Importance.HIGH,
-                    "Judge backend: local (offline embeddings and rules) or llm (an OpenAI-compatible endpoint).")
-            .define(LLM_BASE_URL_CONFIG, Type.STRING, "", Importance.HIGH,
-                    "Base URL of the OpenAI-compatible API (…/v1); /chat/completions is appended. Required for llm.")
-            .define(LLM_MODEL_CONFIG, Type.STRING, "", Importance.HIGH,
-                    "Default judge model name sent to the endpoint; a monitor's judge may name another. Required for llm.")
-            .define(LLM_API_KEY_ENV_CONFIG, Type.STRING, "OPENAI_API_KEY", Importance.MEDIUM,
-                    "Environment variable holding the API key (never logged); it must be set. Empty: no key (e.g. vLLM, Ollama).")
-            .define(LLM_API_KEY_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM,
-                    "File holding the API key, e.g. a mounted secret; overrides the environment variable.")
-            .define(LLM_TIMEOUT_CONFIG, Type.STRING, "PT30S", durationValidator(), Importance.MEDIUM,
-                    "Deadline of one judge call; a timeout is retried.")
-            .define(JUDGE_MAX_IN_FLIGHT_CONFIG, Type.INT, 16, ConfigDef.Range.between(1, 1024), Importance.MEDIUM,
-                    "Maximum judge calls running at once in this instance.")
-            .define(JUDGE_MAX_ATTEMPTS_CONFIG, Type.INT, 4, ConfigDef.Range.between(1, 20), Importance.LOW,
-                    "Attempts per judge call before an error Assessment is written.")
-            .define(JUDGE_RATE_LIMIT_CONFIG, Type.DOUBLE, 0.0, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
-                    "Most judge calls per second from this instance to the judge endpoint (0: unlimited).")
-            .define(SCORING_DEADLINE_CONFIG, Type.STRING, "PT10M", durationValidator(), Importance.MEDIUM,
-                    "How long a sampled trace waits for its judges before it is written with the feedback so far.")
-            .define(FORMAT_TRACES_CONFIG, Type.STRING, "json", ConfigDef.ValidString.in("json", "avro"), Importance.MEDIUM,
-                    "Wire format of the traces topic: json (MLflow's Trace.to_json()) or avro (Confluent framing with"
-                            + " a schema registry at schema.registry.url).")
-            .define(FORMAT_FEEDBACK_CONFIG, Type.STRING, "json", ConfigDef.ValidString.in("json", "avro"), Importance.MEDIUM,
-                    "Wire format of the feedback topic: json or avro (schema registered under <topic>-value).")
-            .define(TOPIC_TRACES_CONFIG, Type.STRING, "traces", Importance.MEDIUM, "Input topic of traces.")
-            .define(TOPIC_MONITOR_CONFIG_CONFIG, Type.STRING, "monitor-config", Importance.MEDIUM,
-                    "Compacted topic of monitor configs, keyed by experiment_id.")
-            .define(TOPIC_MONITOR_STATUS_CONFIG, Type.STRING, "monitor-status", Importance.MEDIUM,
-                    "Compacted topic of status events answering each config publish.")
-            .define(TOPIC_FEEDBACK_CONFIG, Type.STRING, "trace-feedback", Importance.MEDIUM,
-                    "Output topic: one Assessment per judge result.")
-            .define(TOPIC_ASSESSED_CONFIG, Type.STRING, "traces-assessed", Importance.MEDIUM,
-                    "Output topic: each trace with its assessments; what the Delta sink reads.")
-            .define(TOPIC_DLQ_CONFIG, Type.STRING, "traces-dlq", Importance.MEDIUM,
-                    "Dead-letter topic for records that cannot be traces.")
+                    ConfigDef.Range.atLeast(1024 * 1024), Importance.LOW, SINK_MAX_BUFFERED_BYTES_DOC)
+            .define(SCORING_DEADLINE_CONFIG, Type.STRING,
+                    TraceMonitorTopology.Settings.DEFAULT_SCORING_DEADLINE.toString(), durationValidator(),
+                    Importance.MEDIUM, SCORING_DEADLINE_DOC)
+            .define(FORMAT_FEEDBACK_CONFIG, Type.STRING, TraceFormats.JSON, formatValidator(), Importance.MEDIUM,
+                    FORMAT_FEEDBACK_DOC)
+            .define(TOPIC_TRACES_CONFIG, Type.STRING, Topics.DEFAULT_TRACES, Importance.MEDIUM, TOPIC_TRACES_DOC)
+            .define(TOPIC_MONITOR_CONFIG_CONFIG, Type.STRING, Topics.DEFAULT_MONITOR_CONFIG, Importance.MEDIUM,
+                    TOPIC_MONITOR_CONFIG_DOC)
+            .define(TOPIC_MONITOR_STATUS_CONFIG, Type.STRING, Topics.DEFAULT_MONITOR_STATUS, Importance.MEDIUM,
+                    TOPIC_MONITOR_STATUS_DOC)
+            .define(TOPIC_FEEDBACK_CONFIG, Type.STRING, Topics.DEFAULT_FEEDBACK, Importance.MEDIUM, TOPIC_FEEDBACK_DOC)
+            .define(TOPIC_ASSESSED_CONFIG, Type.STRING, Topics.DEFAULT_ASSESSED, Importance.MEDIUM, TOPIC_ASSESSED_DOC)
+            .define(TOPIC_DLQ_CONFIG, Type.STRING, Topics.DEFAULT_DLQ, Importance.MEDIUM, TOPIC_DLQ_DOC)
             .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    "Partitions of topics the service creates.")
+                    TOPIC_PARTITIONS_DOC)
             .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.LOW,
-                    "Replication factor of topics the service creates (-1: the broker default).")
-            .define(TOPIC_CREATE_CONFIG, Type.BOOLEAN, true, Importance.LOW,
-                    "Create missing topics at start, with cleanup.policy=compact for the config and status topics.")
+                    TOPIC_REPLICATION_FACTOR_DOC)
+            .define(TOPIC_CREATE_CONFIG, Type.BOOLEAN, true, Importance.LOW, TOPIC_CREATE_DOC)
             .define(HTTP_PORT_CONFIG, Type.INT, 8080, ConfigDef.Range.between(-1, 65535), Importance.MEDIUM,
-                    "Port of the HTTP endpoint serving /metrics (Prometheus), /health/live and /health/ready"
-                            + " (0: an ephemeral port, -1: no HTTP endpoint).")
+                    HTTP_PORT_DOC)
             .define(HTTP_ADDRESS_CONFIG, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW,
-                    "Address the HTTP endpoint binds to.")
+                    HTTP_ADDRESS_DOC)
             .define(SHUTDOWN_TIMEOUT_CONFIG, Type.STRING, "PT30S", durationValidator(), Importance.MEDIUM,
-                    "On SIGTERM, the longest wait for Kafka Streams to commit and close and for the sink's last"
-                            + " flush; whatever is not done by then is read again from Kafka on the next start.");
+                    SHUTDOWN_TIMEOUT_DOC);
+
+    private final JudgingConfig judging;
 
     public ServiceConfig(Map<?, ?> props) {
         super(CONFIG, props, false);
+        this.judging = new JudgingConfig(props);
     }
 
     public static ServiceConfig of(Properties props) {
@@ -185,8 +240,44 @@ public final class ServiceConfig extends AbstractConfig {
     }
 
     public Topics topics() {
-        return new Topics(getString(TOPIC_TRACES_CONFIG), getString(TOPIC_MONITOR_CONFIG_CONFIG), getString(TOPIC_MONITOR_STATUS_CONFIG),
-                getString(TOPIC_FEEDBACK_CONFIG), getString(TOPIC_ASSESSED_CONFIG), getString(TOPIC_DLQ_CONFIG));
+        return new Topics(getString(TOPIC_TRACES_CONFIG), getString(TOPIC_MONITOR_CONFIG_CONFIG),
+                getString(TOPIC_MONITOR_STATUS_CONFIG), getString(TOPIC_FEEDBACK_CONFIG), getString(TOPIC_ASSESSED_CONFIG),
+                getString(TOPIC_DLQ_CONFIG));
+    }
+
+    /** The settings of decoding and judging: the judge backend, the scoring engine, the traces format. */
+    public JudgingConfig judging() {
+        return judging;
+    }
+
+    public TraceMonitorTopology.Settings topologySettings() {
+        return new TraceMonitorTopology.Settings(duration(SCORING_DEADLINE_CONFIG),
+                TraceMonitorTopology.Settings.DEFAULT_DRAIN_INTERVAL);
+    }
+
+    /** The configuration of the sink writing trace_logs tables from traces-assessed. */
+    public DeltaSinkConfig traceLogsSinkConfig() {
+        return sinkConfig(getString(SINK_GROUP_ID_CONFIG), topics().assessed(), SinkTableKind.TRACE_LOGS);
+    }
+
+    /** The configuration of the sink writing trace_assessments tables from trace-feedback. */
+    public DeltaSinkConfig assessmentsSinkConfig() {
+        return sinkConfig(getString(SINK_GROUP_ID_CONFIG) + ASSESSMENTS_SINK_GROUP_SUFFIX, topics().feedback(),
+                SinkTableKind.TRACE_ASSESSMENTS);
+    }
+
+    private DeltaSinkConfig sinkConfig(String groupId, String topic, SinkTableKind kind) {
+        DeltaSinkConfig.Builder builder = DeltaSinkConfig.builder(getString(BOOTSTRAP_SERVERS_CONFIG),
+                        getString(WAREHOUSE_CONFIG))
+                .consumerProperties(kafkaProperties())
+                .groupId(groupId)
+                .topic(topic)
+                .kind(kind)
+                .flushInterval(duration(FLUSH_INTERVAL_CONFIG))
+                .maxRowsPerFile(getLong(SINK_MAX_ROWS_PER_FILE_CONFIG))
+                .maxBufferedBytes(getLong(SINK_MAX_BUFFERED_BYTES_CONFIG));
+        hadoopProperties().forEach(builder::hadoopConf);
+        return builder.build();
     }
 
     /** Hadoop settings for the table storage (e.g. {@code fs.s3a.*}), given as {@code trace-monitor.hadoop.<key>}. */
@@ -200,20 +291,34 @@ public final class ServiceConfig extends AbstractConfig {
         return hadoop;
     }
 
-    /** The Kafka client settings: bootstrap.servers and every key this class does not define. */
+    /** The Kafka client settings: bootstrap.servers and every key that is not the service's own. */
     public Map<String, Object> kafkaProperties() {
+        Map<String, Object> kafka = kafkaSettings(originals());
+        kafka.put(BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS_CONFIG));
+        return kafka;
+    }
+
+    /**
+     * The Kafka client settings among {@code settings}, which are not parsed: bootstrap.servers and every key that is
+     * not the service's own (neither defined here nor under {@value #SERVICE_PREFIX}).
+     */
+    public static Map<String, Object> kafkaSettings(Map<?, ?> settings) {
         Map<String, Object> kafka = new HashMap<>();
-        originals().forEach((k, v) -> {
-            if ((!CONFIG.names().contains(k) && !k.startsWith(HADOOP_PREFIX)) || k.equals(BOOTSTRAP_SERVERS_CONFIG)) {
-                kafka.put(k, v);
+        settings.forEach((k, v) -> {
+            String key = k.toString();
+            if (key.equals(BOOTSTRAP_SERVERS_CONFIG) || !(key.startsWith(SERVICE_PREFIX) || CONFIG.names().contains(key))) {
+                kafka.put(key, v);
             }
         });
-        kafka.put(BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS_CONFIG));
         return kafka;
     }
 
     private static String defaultStateDir() {
         return System.getProperty("java.io.tmpdir") + "/trace-monitor-state";
+    }
+
+    private static ConfigDef.Validator formatValidator() {
+        return ConfigDef.ValidString.in(TraceFormats.JSON, TraceFormats.AVRO);
     }
 
     private static ConfigDef.Validator durationValidator() {

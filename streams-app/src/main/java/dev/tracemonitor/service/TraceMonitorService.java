@@ -57,14 +57,9 @@ public final class TraceMonitorService implements AutoCloseable {
                     config.getShort(ServiceConfig.TOPIC_REPLICATION_FACTOR_CONFIG));
         }
         if (config.getBoolean(ServiceConfig.STREAMS_ENABLED_CONFIG)) {
-            engine = new ScoringEngine(new ScoringEngine.Settings(config.getInt(ServiceConfig.JUDGE_MAX_IN_FLIGHT_CONFIG),
-                    config.getInt(ServiceConfig.JUDGE_MAX_ATTEMPTS_CONFIG), Duration.ofMillis(500), Duration.ofSeconds(30),
-                    config.getDouble(ServiceConfig.JUDGE_RATE_LIMIT_CONFIG)),
-                    metrics);
-            TraceMonitorTopology.Settings settings = new TraceMonitorTopology.Settings(
-                    config.duration(ServiceConfig.SCORING_DEADLINE_CONFIG), Duration.ofMillis(100));
-            Topology topology = TraceMonitorTopology.build(topics, settings, engine, new JudgeFactory(backend), metrics,
-                    TraceFormats.decoder(config.getString(ServiceConfig.FORMAT_TRACES_CONFIG), config.originals()),
+            engine = new ScoringEngine(config.judging().engineSettings(), metrics);
+            Topology topology = TraceMonitorTopology.build(topics, config.topologySettings(), engine,
+                    new JudgeFactory(backend), metrics, config.judging().traceDecoder(),
                     TraceFormats.encoder(config.getString(ServiceConfig.FORMAT_FEEDBACK_CONFIG), config.originals()));
             streams = new KafkaStreams(topology, streamsProperties());
             kafkaMetrics.bindStreams(streams);
@@ -129,11 +124,6 @@ public final class TraceMonitorService implements AutoCloseable {
     @Override
     public void close() {
         shutdown(config.duration(ServiceConfig.SHUTDOWN_TIMEOUT_CONFIG));
-    }
-
-    /** Same as {@link #shutdown(Duration)}. */
-    public void close(Duration timeout) {
-        shutdown(timeout);
     }
 
     /**

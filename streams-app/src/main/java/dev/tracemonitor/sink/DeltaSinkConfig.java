@@ -31,10 +31,9 @@ public record DeltaSinkConfig(
         Map<String, String> hadoopConf,
         SinkTableKind kind) {
 
-    public static final String DEFAULT_TOPIC = "traces-assessed";
     public static final String DEFAULT_GROUP_ID = "trace-monitor-delta-sink";
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMinutes(15);
-    public static final long DEFAULT_MAX_ROWS_PER_FILE = 100_000;
+    public static final long DEFAULT_MAX_ROWS_PER_FILE = 50_000;
     public static final long DEFAULT_MAX_BUFFERED_BYTES = 64L * 1024 * 1024;
 
     public DeltaSinkConfig {
@@ -50,14 +49,6 @@ public record DeltaSinkConfig(
         require(maxBufferedBytes > 0, "maxBufferedBytes must be positive");
         consumerProperties = Map.copyOf(consumerProperties);
         hadoopConf = hadoopConf == null ? Map.of() : Map.copyOf(hadoopConf);
-    }
-
-    /** The configuration with the components the design names, the default memory bound, writing trace_logs. */
-    public DeltaSinkConfig(Map<String, Object> consumerProperties, String topic, String warehouse,
-                           Duration flushInterval, boolean alignToClock, long maxRowsPerFile,
-                           Map<String, String> hadoopConf) {
-        this(consumerProperties, topic, warehouse, flushInterval, alignToClock, maxRowsPerFile,
-                DEFAULT_MAX_BUFFERED_BYTES, hadoopConf, SinkTableKind.TRACE_LOGS);
     }
 
     public static Builder builder(String bootstrapServers, String warehouse) {
@@ -97,12 +88,15 @@ public record DeltaSinkConfig(
         }
     }
 
-    /** Builds a {@link DeltaSinkConfig} from the defaults: group {@value #DEFAULT_GROUP_ID}, 15-minute aligned flushes. */
+    /**
+     * Builds a {@link DeltaSinkConfig} from the defaults: group {@value #DEFAULT_GROUP_ID}, 15-minute aligned flushes,
+     * trace_logs tables. The topic has no default: name it with {@link #topic(String)}.
+     */
     public static final class Builder {
         private final Map<String, Object> consumerProperties = new LinkedHashMap<>();
         private final Map<String, String> hadoopConf = new LinkedHashMap<>();
         private final String warehouse;
-        private String topic = DEFAULT_TOPIC;
+        private String topic;
         private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
         private boolean alignToClock = true;
         private long maxRowsPerFile = DEFAULT_MAX_ROWS_PER_FILE;

@@ -6,9 +6,16 @@ import java.util.List;
 public record Topics(String traces, String monitorConfig, String monitorStatus, String feedback, String assessed,
                      String dlq) {
 
+    public static final String DEFAULT_TRACES = "traces";
+    public static final String DEFAULT_MONITOR_CONFIG = "monitor-config";
+    public static final String DEFAULT_MONITOR_STATUS = "monitor-status";
+    public static final String DEFAULT_FEEDBACK = "trace-feedback";
+    public static final String DEFAULT_ASSESSED = "traces-assessed";
+    public static final String DEFAULT_DLQ = "traces-dlq";
+
     public static Topics defaults() {
-        return new Topics("traces", "monitor-config", "monitor-status", "trace-feedback", "traces-assessed",
-                "traces-dlq");
+        return new Topics(DEFAULT_TRACES, DEFAULT_MONITOR_CONFIG, DEFAULT_MONITOR_STATUS, DEFAULT_FEEDBACK,
+                DEFAULT_ASSESSED, DEFAULT_DLQ);
     }
 
     public List<String> compacted() {

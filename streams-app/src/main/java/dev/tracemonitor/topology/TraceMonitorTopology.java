@@ -45,8 +45,11 @@ public final class TraceMonitorTopology {
 
     /** The scoring deadline and how often completed judge calls are forwarded. */
     public record Settings(Duration scoringDeadline, Duration drainInterval) {
+        public static final Duration DEFAULT_SCORING_DEADLINE = Duration.ofMinutes(10);
+        public static final Duration DEFAULT_DRAIN_INTERVAL = Duration.ofMillis(100);
+
         public static Settings defaults() {
-            return new Settings(Duration.ofMinutes(10), Duration.ofMillis(100));
+            return new Settings(DEFAULT_SCORING_DEADLINE, DEFAULT_DRAIN_INTERVAL);
         }
     }
 

@@ -117,6 +117,36 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void theLlmBackendWithoutItsEndpointIsAnInvalidConfigurationNamingTheKey() throws Exception {
+        Path traces = oneChatTrace("ev-k");
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new TraceMonitorCommand());
+        cmd.setOut(new PrintWriter(new StringWriter(), true));
+        cmd.setErr(new PrintWriter(err, true));
+
+        int code = cmd.execute("evaluate", "--traces", traces.toString(), "--judge", "safety", "--judge-backend", "llm",
+                "-D", "trace-monitor.llm.model=judge-default", "-D", "trace-monitor.llm.api.key.env=");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("invalid configuration", "trace-monitor.llm.base.url")
+                .doesNotContain("bootstrap.servers");
+    }
+
+    @Test
+    void fromTopicDecodesInTheConfiguredTracesFormat() {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new TraceMonitorCommand());
+        cmd.setOut(new PrintWriter(new StringWriter(), true));
+        cmd.setErr(new PrintWriter(err, true));
+
+        int code = cmd.execute("evaluate", "--from-topic", "--judge", "safety", "--bootstrap-servers", "127.0.0.1:1",
+                "-D", "trace-monitor.format.traces=avro");
+
+        assertThat(code).as("the avro decoder needs its registry before anything is read").isEqualTo(2);
+        assertThat(err.toString()).contains("invalid configuration", "schema.registry.url");
+    }
+
+    @Test
     void tablePrintsPerJudgeCountsAndVerdictsWithRationales() throws Exception {
         Path file = Files.write(dir.resolve("t.jsonl"), List.of(new String(TestTraces.rag("ev-rag", "1",
                 "What is a Delta checkpoint?", "A checkpoint is a Parquet file that aggregates the table state.",

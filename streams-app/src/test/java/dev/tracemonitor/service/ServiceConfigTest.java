@@ -50,6 +50,15 @@ class ServiceConfigTest {
     }
 
     @Test
+    void kafkaSettingsOfUnparsedSettingsKeepBootstrapAndClientKeysOnly() {
+        Map<String, Object> kafka = ServiceConfig.kafkaSettings(Map.of("bootstrap.servers", "b:9092",
+                "security.protocol", "SSL", ServiceConfig.APPLICATION_ID_CONFIG, "app", ServiceConfig.STATE_DIR_CONFIG, "/s",
+                ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT1M", "trace-monitor.flush.intervall", "PT1M",
+                ServiceConfig.HADOOP_PREFIX + "fs.s3a.endpoint", "http://minio:9000"));
+        assertThat(kafka).containsOnlyKeys("bootstrap.servers", "security.protocol");
+    }
+
+    @Test
     void invalidValueFailsNamingTheKey() {
         Properties props = new Properties();
         props.put("bootstrap.servers", "b:9092");

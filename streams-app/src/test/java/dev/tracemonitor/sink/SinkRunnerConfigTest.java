@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tracemonitor.delta.DeltaStorage;
 import dev.tracemonitor.delta.LocalAtomicLogStore;
 import dev.tracemonitor.service.ServiceConfig;
-import dev.tracemonitor.service.SinkRunner;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
@@ -28,8 +27,8 @@ class SinkRunnerConfigTest {
         ServiceConfig config = config(ServiceConfig.SINK_GROUP_ID_CONFIG, "g", ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT1M",
                 ServiceConfig.WAREHOUSE_CONFIG, "s3a://bucket/wh", "security.protocol", "SSL",
                 ServiceConfig.SINK_MAX_ROWS_PER_FILE_CONFIG, "2000", ServiceConfig.SINK_MAX_BUFFERED_BYTES_CONFIG, "8388608");
-        DeltaSinkConfig traces = SinkRunner.traceLogsConfig(config);
-        DeltaSinkConfig assessments = SinkRunner.assessmentsConfig(config);
+        DeltaSinkConfig traces = config.traceLogsSinkConfig();
+        DeltaSinkConfig assessments = config.assessmentsSinkConfig();
 
         assertThat(traces.kind()).isEqualTo(SinkTableKind.TRACE_LOGS);
         assertThat(traces.topic()).isEqualTo("traces-assessed");
@@ -58,8 +57,8 @@ class SinkRunnerConfigTest {
                 "trace-monitor.hadoop.fs.s3a.endpoint", "http://minio:9000",
                 "trace-monitor.hadoop.fs.s3a.path.style.access", "true",
                 "trace-monitor.hadoop.fs.azure.account.auth.type", "OAuth");
-        for (DeltaSinkConfig sink : new DeltaSinkConfig[] {SinkRunner.traceLogsConfig(config),
-                SinkRunner.assessmentsConfig(config)}) {
+        for (DeltaSinkConfig sink : new DeltaSinkConfig[] {config.traceLogsSinkConfig(),
+                config.assessmentsSinkConfig()}) {
             Configuration hadoop = sink.hadoopConfiguration();
             assertThat(hadoop.get("fs.s3a.endpoint")).isEqualTo("http://minio:9000");
             assertThat(hadoop.get("fs.s3a.path.style.access")).isEqualTo("true");
@@ -69,7 +68,7 @@ class SinkRunnerConfigTest {
                     .doesNotContainKey("trace-monitor.hadoop.fs.s3a.endpoint");
         }
         ServiceConfig own = config("trace-monitor.hadoop." + DeltaStorage.FILE_LOG_STORE_KEY, "my.LogStore");
-        assertThat(SinkRunner.traceLogsConfig(own).hadoopConfiguration().get(DeltaStorage.FILE_LOG_STORE_KEY))
+        assertThat(own.traceLogsSinkConfig().hadoopConfiguration().get(DeltaStorage.FILE_LOG_STORE_KEY))
                 .as("a log store the operator configured is kept").isEqualTo("my.LogStore");
     }
 }
