@@ -12,7 +12,7 @@ import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.JudgeTask;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.AssessmentEncoder;
-import dev.tracemonitor.sink.FeedbackHeaders;
+import dev.tracemonitor.serde.FeedbackHeaders;
 import dev.tracemonitor.sink.TableAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,7 +162,10 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
             List<Assessment> assessments = toAssessments(completion, judge);
             for (Assessment assessment : assessments) {
                 RecordHeaders headers = new RecordHeaders();
-                FeedbackHeaders.write(headers, table, awaitingBytes == null);
+                if (table != null) {
+                    table.writeTo(headers);
+                }
+                FeedbackHeaders.writeLate(headers, awaitingBytes == null);
                 context.forward(new Record<>(task.traceId(), feedbackEncoder.encode(feedbackTopic, assessment),
                         context.currentSystemTimeMs(), headers), TraceMonitorTopology.FEEDBACK_SINK);
                 metrics.feedbackOut();
