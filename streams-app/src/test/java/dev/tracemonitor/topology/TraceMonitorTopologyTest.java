@@ -17,6 +17,7 @@ import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.JsonAssessmentEncoder;
+import dev.tracemonitor.serde.DeadLetters;
 import dev.tracemonitor.serde.JsonTraceDecoder;
 import dev.tracemonitor.serde.TraceDecoder;
 import dev.tracemonitor.sink.TableAddress;
