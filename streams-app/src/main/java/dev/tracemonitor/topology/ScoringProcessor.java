@@ -44,7 +44,6 @@ import org.slf4j.LoggerFactory;
 final class ScoringProcessor implements Processor<String, PlannedTrace, String, byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
-    static final String CONFIG_VERSION_KEY = Assessments.CONFIG_VERSION_KEY;
 
     private final ScoringEngine engine;
     private final JudgeFactory judges;
