@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-/** The one shared Jackson mapper, and helpers for MLflow's JSON-encoded attribute values. */
+/**
+ * The one shared Jackson mapper, and helpers for MLflow's JSON-encoded attribute values. It sits with the data, not
+ * in {@code serde}, because the model's own accessors read those values ({@link Span#spanType}, {@link TraceText}),
+ * and because {@code judges} and {@code delta}, which read JSON too, may not depend on their sibling {@code serde}.
+ */
 public final class Json {
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

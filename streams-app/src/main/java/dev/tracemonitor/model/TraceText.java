@@ -9,7 +9,10 @@ import java.util.Map;
 /**
  * What judges read from a trace: the request (the root span's inputs; for chat input the last user message), the
  * response (the root span's outputs; for chat output {@code choices[0].message.content}, else the last message, else
- * the output's JSON) and the documents of each top-level RETRIEVER span.
+ * the output's JSON) and the documents of each top-level RETRIEVER span. A view of the data, not a wire format: it
+ * reads what the application logged in a span's JSON-encoded inputs and outputs. It is in {@code model} because its
+ * readers are {@code judges} (the texts they judge) and {@code delta} (the request and response columns), siblings
+ * that can share only what is below them.
  */
 public final class TraceText {
 

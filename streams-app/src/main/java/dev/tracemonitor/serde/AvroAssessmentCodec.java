@@ -11,10 +11,14 @@ import dev.tracemonitor.model.AssessmentError;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.Feedback;
 import dev.tracemonitor.model.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Objects;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
 
 /**
  * Maps {@link Assessment} to and from records of {@code schemas/Assessment.avsc}, the contract of the trace-feedback
@@ -92,6 +96,21 @@ public final class AvroAssessmentCodec {
                 modelFeedback,
                 string(record.get("rationale")),
                 stringMap(record.get("metadata")));
+    }
+
+    /**
+     * An Assessment in the Confluent framing as the service writes it: read with the contract schema, whatever the
+     * schema id, so no registry call is needed.
+     */
+    static Assessment fromFramed(byte[] value) {
+        try {
+            GenericRecord record = new GenericDatumReader<GenericRecord>(SCHEMA).read(null,
+                    DecoderFactory.get().binaryDecoder(value, ConfluentWireFormat.HEADER_LENGTH,
+                            value.length - ConfluentWireFormat.HEADER_LENGTH, null));
+            return fromRecord(record);
+        } catch (IOException e) {
+            throw new UncheckedIOException("feedback record is not an Assessment in Avro", e);
+        }
     }
 
     private static Object value(Object value) {

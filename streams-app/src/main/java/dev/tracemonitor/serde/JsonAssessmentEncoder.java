@@ -1,7 +1,6 @@
 package dev.tracemonitor.serde;
 
 import dev.tracemonitor.model.Assessment;
-import dev.tracemonitor.serde.TraceJsonCodec;
 
 /** Encodes feedback as MLflow's Assessment JSON, the default format of the feedback topic. */
 public final class JsonAssessmentEncoder implements AssessmentEncoder {

@@ -2,7 +2,6 @@ package dev.tracemonitor.serde;
 
 import dev.tracemonitor.model.ReceivedTrace;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.serde.TraceJsonCodec;
 
 /** Decodes MLflow's trace JSON ({@code Trace.to_json()}), the default format of the traces topic. */
 public final class JsonTraceDecoder implements TraceDecoder {

@@ -1,5 +1,6 @@
 package dev.tracemonitor.serde;
 
+import dev.tracemonitor.model.Assessment;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
@@ -8,7 +9,8 @@ import org.apache.kafka.common.config.ConfigException;
  * Picks the decoder of the traces topic and the encoder of the feedback topic from a format name: {@code json}
  * (MLflow JSON, the default) or {@code avro} (Confluent wire format with a Schema Registry, configured by the keys of
  * {@link SchemaRegistrySettings} plus {@value #AUTO_REGISTER_SCHEMAS} and {@value #USE_LATEST_VERSION}). Create each
- * once and share it: they cache schemas and are thread-safe.
+ * once and share it: they cache schemas and are thread-safe. Readers of the service's own feedback need no setting:
+ * {@link #decodeFeedback} tells the formats apart by their first byte.
  */
 public final class TraceFormats {
 
@@ -35,6 +37,17 @@ public final class TraceFormats {
                     flag(settings, AUTO_REGISTER_SCHEMAS, true), flag(settings, USE_LATEST_VERSION, false));
             default -> throw unknown(format);
         };
+    }
+
+    /**
+     * Reads a record of the feedback topic as the service wrote it, in either format: Avro in the Confluent framing
+     * (read with the contract schema {@code schemas/Assessment.avsc}, no registry call), or MLflow JSON.
+     */
+    public static Assessment decodeFeedback(byte[] value) {
+        if (value != null && value.length > ConfluentWireFormat.HEADER_LENGTH && value[0] == ConfluentWireFormat.MAGIC_BYTE) {
+            return AvroAssessmentCodec.fromFramed(value);
+        }
+        return TraceJsonCodec.decodeAssessment(value);
     }
 
     private static String normalize(String format) {

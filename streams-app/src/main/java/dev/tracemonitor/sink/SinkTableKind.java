@@ -8,6 +8,8 @@ import dev.tracemonitor.delta.TraceLogsTable;
 import dev.tracemonitor.delta.TraceRowConverter;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.serde.FeedbackHeaders;
+import dev.tracemonitor.serde.TraceFormats;
 import dev.tracemonitor.serde.TraceJsonCodec;
 import io.delta.kernel.engine.Engine;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,7 +43,7 @@ public enum SinkTableKind {
     TRACE_ASSESSMENTS("trace_assessments_") {
         @Override
         Object decode(ConsumerRecord<byte[], byte[]> record) {
-            Assessment assessment = FeedbackValues.decode(record.value());
+            Assessment assessment = TraceFormats.decodeFeedback(record.value());
             AssessmentRowConverter.requireConvertible(assessment);
             return new AssessmentRow(assessment, FeedbackHeaders.isLate(record.headers()));
         }

@@ -3,6 +3,7 @@ package dev.tracemonitor.topology;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.InvalidTraceException;
 import dev.tracemonitor.model.ReceivedTrace;
+import dev.tracemonitor.serde.DeadLetters;
 import dev.tracemonitor.serde.SchemaRegistryException;
 import dev.tracemonitor.serde.SchemaRegistryUnavailableException;
 import dev.tracemonitor.serde.TraceDecoder;

@@ -12,7 +12,7 @@ import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.JudgeTask;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.AssessmentEncoder;
-import dev.tracemonitor.sink.FeedbackHeaders;
+import dev.tracemonitor.serde.FeedbackHeaders;
 import dev.tracemonitor.sink.TableAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +44,6 @@ import org.slf4j.LoggerFactory;
 final class ScoringProcessor implements Processor<String, PlannedTrace, String, byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
-    static final String CONFIG_VERSION_KEY = Assessments.CONFIG_VERSION_KEY;
 
     private final ScoringEngine engine;
     private final JudgeFactory judges;
@@ -162,7 +161,10 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
             List<Assessment> assessments = toAssessments(completion, judge);
             for (Assessment assessment : assessments) {
                 RecordHeaders headers = new RecordHeaders();
-                FeedbackHeaders.write(headers, table, awaitingBytes == null);
+                if (table != null) {
+                    table.writeTo(headers);
+                }
+                FeedbackHeaders.writeLate(headers, awaitingBytes == null);
                 context.forward(new Record<>(task.traceId(), feedbackEncoder.encode(feedbackTopic, assessment),
                         context.currentSystemTimeMs(), headers), TraceMonitorTopology.FEEDBACK_SINK);
                 metrics.feedbackOut();

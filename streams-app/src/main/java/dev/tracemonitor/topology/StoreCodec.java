@@ -82,7 +82,7 @@ final class StoreCodec {
     static List<Assessment> decodeResultAssessments(byte[] bytes) {
         List<Assessment> list = new ArrayList<>();
         for (JsonNode a : read(bytes).get("assessments")) {
-            list.add(TraceJsonCodec.decodeAssessment(write(a)));
+            list.add(TraceJsonCodec.assessmentFromJson(a));
         }
         return list;
     }

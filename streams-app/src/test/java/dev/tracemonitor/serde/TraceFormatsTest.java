@@ -7,7 +7,6 @@ import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.Feedback;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.testing.TestTraces;
 import java.io.IOException;
 import java.time.Duration;
@@ -47,6 +46,18 @@ class TraceFormatsTest {
             assertThat(trace).isEqualTo(expected);
             assertThat(feedback[0]).isZero();
             assertThat(registry.requestsTo("/subjects/trace-feedback-value/versions")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void feedbackIsReadInWhicheverFormatTheServiceWroteIt() throws IOException {
+        try (FakeSchemaRegistry registry = FakeSchemaRegistry.start()) {
+            Map<String, Object> settings = Map.of(SchemaRegistrySettings.URL, registry.url());
+            byte[] avro = TraceFormats.encoder("avro", settings).encode("trace-feedback", VERDICT);
+            byte[] json = TraceFormats.encoder("json", Map.of()).encode("trace-feedback", VERDICT);
+
+            assertThat(TraceFormats.decodeFeedback(avro)).isEqualTo(VERDICT);
+            assertThat(TraceFormats.decodeFeedback(json)).isEqualTo(VERDICT);
         }
     }
 

@@ -13,6 +13,7 @@ import dev.tracemonitor.delta.TraceLogsSchema;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.MonitorConfig;
+import dev.tracemonitor.serde.FeedbackHeaders;
 import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TraceMonitorService;

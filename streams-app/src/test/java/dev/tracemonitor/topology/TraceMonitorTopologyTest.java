@@ -14,8 +14,10 @@ import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.quickstart.DemoTraces;
 import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
+import dev.tracemonitor.scoring.Assessments;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.ScoringEngine;
+import dev.tracemonitor.serde.DeadLetters;
 import dev.tracemonitor.serde.JsonAssessmentEncoder;
 import dev.tracemonitor.serde.JsonTraceDecoder;
 import dev.tracemonitor.serde.TraceDecoder;
@@ -206,7 +208,7 @@ class TraceMonitorTopologyTest {
         List<Assessment> published = feedback.readValuesToList().stream().map(TraceJsonCodec::decodeAssessment).toList();
         assertThat(published).extracting(Assessment::assessmentId)
                 .containsExactlyInAnyOrderElementsOf(trace.info().assessments().stream().map(Assessment::assessmentId).toList());
-        assertThat(published).allSatisfy(a -> assertThat(a.metadata()).containsKey(ScoringProcessor.CONFIG_VERSION_KEY));
+        assertThat(published).allSatisfy(a -> assertThat(a.metadata()).containsKey(Assessments.CONFIG_VERSION_KEY));
     }
 
     @Test

@@ -1,11 +1,11 @@
-package dev.tracemonitor.sink;
+package dev.tracemonitor.serde;
 
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * Headers of a {@code trace-feedback} record besides its {@link TableAddress}: {@value #LATE} is {@code true} when the
+ * The header of a {@code trace-feedback} record besides its table address: {@value #LATE} is {@code true} when the
  * Assessment was published after its trace had already been written to {@code traces-assessed} (the scoring deadline
  * had passed), so the trace's row in {@code trace_logs_<experiment_id>} does not carry it.
  */
@@ -16,11 +16,7 @@ public final class FeedbackHeaders {
     private FeedbackHeaders() {
     }
 
-    /** Writes the table address and the late flag. */
-    public static void write(Headers headers, TableAddress table, boolean late) {
-        if (table != null) {
-            table.writeTo(headers);
-        }
+    public static void writeLate(Headers headers, boolean late) {
         headers.remove(LATE);
         headers.add(LATE, Boolean.toString(late).getBytes(StandardCharsets.UTF_8));
     }

@@ -1,4 +1,4 @@
-package dev.tracemonitor.topology;
+package dev.tracemonitor.serde;
 
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
@@ -15,7 +15,7 @@ public final class DeadLetters {
     private DeadLetters() {
     }
 
-    static Headers headers(Headers original, String stage, String reason, String topic, int partition, long offset) {
+    public static Headers headers(Headers original, String stage, String reason, String topic, int partition, long offset) {
         Headers headers = new RecordHeaders(original == null ? new RecordHeaders().toArray() : original.toArray());
         headers.add(ERROR_REASON, reason.getBytes(StandardCharsets.UTF_8));
         headers.add(ERROR_STAGE, stage.getBytes(StandardCharsets.UTF_8));

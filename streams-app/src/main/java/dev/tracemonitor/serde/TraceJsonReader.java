@@ -1,0 +1,261 @@
+package dev.tracemonitor.serde;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tracemonitor.model.Assessment;
+import dev.tracemonitor.model.AssessmentError;
+import dev.tracemonitor.model.AssessmentSource;
+import dev.tracemonitor.model.Feedback;
+import dev.tracemonitor.model.InvalidTraceException;
+import dev.tracemonitor.model.Json;
+import dev.tracemonitor.model.Span;
+import dev.tracemonitor.model.SpanEvent;
+import dev.tracemonitor.model.SpanStatus;
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.model.TraceInfo;
+import dev.tracemonitor.model.TraceLocation;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the trees of MLflow's trace and Assessment JSON into the model, accepting every shape MLflow writes: V3
+ * ({@code trace_id}, {@code request_time}, {@code execution_duration}) and MLflow 2 ({@code request_id},
+ * {@code timestamp_ms}, {@code execution_time_ms}, {@code status}, {@code request_metadata}), span fields of each span
+ * dictionary version, timestamps and durations in each of their forms ({@link MlflowTime}).
+ */
+final class TraceJsonReader {
+
+    private TraceJsonReader() {
+    }
+
+    static Trace trace(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new InvalidTraceException("a trace must be a JSON object with \"info\" and \"data\"");
+        }
+        JsonNode info = root.get("info");
+        if (info == null || !info.isObject()) {
+            throw new InvalidTraceException("missing \"info\" object");
+        }
+        String traceId = text(info, "trace_id");
+        if (traceId == null) {
+            traceId = text(info, "request_id");
+        }
+        if (traceId == null || traceId.isBlank()) {
+            throw new InvalidTraceException("missing info.trace_id");
+        }
+        TraceInfo traceInfo = new TraceInfo(
+                traceId,
+                text(info, "client_request_id"),
+                location(info),
+                requestTime(info),
+                duration(info),
+                state(info),
+                text(info, "request_preview"),
+                text(info, "response_preview"),
+                stringMap(info.get("trace_metadata") != null ? info.get("trace_metadata") : info.get("request_metadata")),
+                stringMap(info.get("tags")),
+                assessments(info.get("assessments"), traceId));
+        List<Span> spans = new ArrayList<>();
+        JsonNode data = root.get("data");
+        if (data != null && !data.isNull()) {
+            if (!data.isObject()) {
+                throw new InvalidTraceException("\"data\" must be an object");
+            }
+            JsonNode spanArray = data.get("spans");
+            if (spanArray != null && !spanArray.isNull()) {
+                if (!spanArray.isArray()) {
+                    throw new InvalidTraceException("data.spans must be an array");
+                }
+                int index = 0;
+                for (JsonNode span : spanArray) {
+                    spans.add(span(span, index++));
+                }
+            }
+        }
+        return new Trace(traceInfo, spans);
+    }
+
+    /** An Assessment object on its own, as on the feedback topic. */
+    static Assessment assessment(JsonNode node) {
+        return assessment(node, null);
+    }
+
+    /** An Assessment object of a trace: {@code traceId} is the one it has when it names none. */
+    private static Assessment assessment(JsonNode node, String traceId) {
+        if (node == null || !node.isObject()) {
+            throw new InvalidTraceException("an assessment must be an object");
+        }
+        String name = text(node, "assessment_name");
+        if (name == null) {
+            throw new InvalidTraceException("assessment without assessment_name");
+        }
+        String aTraceId = text(node, "trace_id") != null ? text(node, "trace_id") : traceId;
+        String spanId = text(node, "span_id");
+        JsonNode sourceNode = node.get("source");
+        AssessmentSource source = sourceNode == null || !sourceNode.isObject() ? null
+                : new AssessmentSource(text(sourceNode, "source_type"), text(sourceNode, "source_id"));
+        Feedback feedback = null;
+        JsonNode fb = node.get("feedback");
+        if (fb != null && fb.isObject()) {
+            JsonNode value = fb.get("value");
+            JsonNode error = fb.get("error");
+            feedback = new Feedback(value == null || value.isNull() ? null : Json.MAPPER.convertValue(value, Object.class),
+                    error == null || !error.isObject() ? null
+                            : new AssessmentError(text(error, "error_code"), text(error, "error_message")));
+        }
+        String id = text(node, "assessment_id");
+        return new Assessment(id != null ? id : Assessment.deterministicId(aTraceId, name, spanId), name, aTraceId, spanId,
+                source, timestamp(node.get("create_time")), timestamp(node.get("last_update_time")), feedback,
+                text(node, "rationale"), stringMap(node.get("metadata")));
+    }
+
+    /** A field's value as text; null when the field is missing or null. */
+    private static String text(JsonNode node, String field) {
+        if (node == null) {
+            return null;
+        }
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static Span span(JsonNode node, int index) {
+        if (!node.isObject()) {
+            throw new InvalidTraceException("data.spans[" + index + "] is not an object");
+        }
+        String spanId = text(node, "span_id");
+        if (spanId == null && node.path("context").isObject()) {
+            spanId = text(node.get("context"), "span_id");
+        }
+        if (spanId == null || spanId.isEmpty()) {
+            throw new InvalidTraceException("data.spans[" + index + "] has no span_id");
+        }
+        String parent = text(node, "parent_span_id");
+        if (parent == null) {
+            parent = text(node, "parent_id");
+        }
+        JsonNode statusNode = node.get("status");
+        SpanStatus status = null;
+        if (statusNode != null && statusNode.isObject()) {
+            status = new SpanStatus(text(statusNode, "code") != null ? text(statusNode, "code") : text(statusNode, "status_code"),
+                    text(statusNode, "message") != null ? text(statusNode, "message") : text(statusNode, "description"));
+        } else if (statusNode != null && statusNode.isTextual()) {
+            status = new SpanStatus(statusNode.textValue(), "");
+        }
+        List<SpanEvent> events = new ArrayList<>();
+        JsonNode eventArray = node.get("events");
+        if (eventArray != null && eventArray.isArray()) {
+            for (JsonNode e : eventArray) {
+                events.add(new SpanEvent(text(e, "name"), e.path("time_unix_nano").asLong(e.path("timestamp").asLong()),
+                        jsonTextMap(e.get("attributes"))));
+            }
+        }
+        return new Span(text(node, "trace_id"), spanId, parent == null || parent.isEmpty() ? null : parent,
+                text(node, "name"),
+                node.path("start_time_unix_nano").asLong(node.path("start_time_ns").asLong()),
+                node.path("end_time_unix_nano").asLong(node.path("end_time_ns").asLong()),
+                status, events, jsonTextMap(node.get("attributes")));
+    }
+
+    private static List<Assessment> assessments(JsonNode array, String traceId) {
+        List<Assessment> list = new ArrayList<>();
+        if (array != null && array.isArray()) {
+            for (JsonNode node : array) {
+                list.add(assessment(node, traceId));
+            }
+        }
+        return list;
+    }
+
+    private static TraceLocation location(JsonNode info) {
+        JsonNode loc = info.get("trace_location");
+        if (loc != null && loc.isObject()) {
+            String experimentId = text(loc.path("mlflow_experiment"), "experiment_id");
+            String type = text(loc, "type");
+            return new TraceLocation(type == null ? TraceLocation.MLFLOW_EXPERIMENT : type, experimentId);
+        }
+        String legacy = text(info, "experiment_id");
+        return legacy == null ? null : TraceLocation.experiment(legacy);
+    }
+
+    private static long requestTime(JsonNode info) {
+        JsonNode node = info.get("request_time");
+        if (node == null || node.isNull()) {
+            node = info.get("timestamp_ms");
+        }
+        if (node == null || node.isNull()) {
+            throw new InvalidTraceException("missing info.request_time");
+        }
+        return timestamp(node);
+    }
+
+    private static long timestamp(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return 0L;
+        }
+        if (node.isNumber()) {
+            return node.asLong();
+        }
+        String text = node.asText();
+        try {
+            return MlflowTime.instantMillis(text);
+        } catch (NumberFormatException e) {
+            throw new InvalidTraceException("not a timestamp: " + abbreviate(text));
+        }
+    }
+
+    private static Long duration(JsonNode info) {
+        JsonNode node = info.get("execution_duration");
+        if (node == null || node.isNull()) {
+            node = info.get("execution_time_ms");
+            return node == null || node.isNull() ? null : node.asLong();
+        }
+        if (node.isNumber()) {
+            return node.asLong();
+        }
+        String text = node.asText().trim();
+        try {
+            return MlflowTime.durationMillis(text);
+        } catch (RuntimeException e) {
+            throw new InvalidTraceException("not a duration: " + abbreviate(text));
+        }
+    }
+
+    private static String state(JsonNode info) {
+        String state = text(info, "state");
+        return state != null ? state : text(info, "status");
+    }
+
+    private static Map<String, String> stringMap(JsonNode node) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (node != null && node.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> e = fields.next();
+                if (!e.getValue().isNull()) {
+                    map.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString());
+                }
+            }
+        }
+        return map;
+    }
+
+    /** Attribute values as MLflow stores them: JSON text (a non-string value is re-encoded as its JSON). */
+    private static Map<String, String> jsonTextMap(JsonNode node) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (node != null && node.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> e = fields.next();
+                JsonNode v = e.getValue();
+                map.put(e.getKey(), v.isTextual() ? v.textValue() : v.toString());
+            }
+        }
+        return map;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 64 ? text.substring(0, 64) + "…" : text;
+    }
+}
