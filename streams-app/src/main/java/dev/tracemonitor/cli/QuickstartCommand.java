@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracemonitor.controlplane.MonitorConfigCodec;
 import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.embedded.EmbeddedKafka;
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.service.JudgeBackends;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Json;
@@ -190,10 +190,10 @@ final class QuickstartCommand implements Callable<Integer> {
 
     static MonitorConfig demoMonitor() {
         return new MonitorConfig(EXPERIMENT_ID, "main", "monitoring", new AssessmentsConfig(0.5, List.of(
-                JudgeConfig.builtin(BuiltinJudges.SAFETY, null),
-                JudgeConfig.builtin(BuiltinJudges.RELEVANCE_TO_QUERY, null),
-                JudgeConfig.builtin(BuiltinJudges.GROUNDEDNESS, null),
-                JudgeConfig.builtin(BuiltinJudges.CHUNK_RELEVANCE, 0.2))));
+                JudgeConfig.builtin(BuiltinJudge.SAFETY.wireName(), null),
+                JudgeConfig.builtin(BuiltinJudge.RELEVANCE_TO_QUERY.wireName(), null),
+                JudgeConfig.builtin(BuiltinJudge.GROUNDEDNESS.wireName(), null),
+                JudgeConfig.builtin(BuiltinJudge.CHUNK_RELEVANCE.wireName(), 0.2))));
     }
 
     private static String describe(MonitorConfig monitor) {
