@@ -1,6 +1,6 @@
 package dev.tracemonitor.bench;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.llm.LlmJudgeBackend;
 import dev.tracemonitor.judges.llm.LlmSettings;
@@ -59,7 +59,7 @@ public final class JudgeEfficiency {
                      Duration.ofSeconds(30)));
              ScoringEngine engine = new ScoringEngine(new ScoringEngine.Settings(maxInFlight, 1,
                      Duration.ofMillis(500), Duration.ofSeconds(30)), TraceMonitorMetrics.inMemory())) {
-            Judge judge = backend.builtin(BuiltinJudges.SAFETY);
+            Judge judge = backend.builtin(BuiltinJudge.SAFETY);
             batch(engine, judge, traces, warmUp, "warm");
             server.reset();
             long start = System.nanoTime();
@@ -79,7 +79,7 @@ public final class JudgeEfficiency {
         CountDownLatch done = new CountDownLatch(count);
         AtomicInteger errors = new AtomicInteger();
         List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-        JudgeSpec spec = new JudgeSpec(BuiltinJudges.SAFETY, 1.0, null);
+        JudgeSpec spec = new JudgeSpec(BuiltinJudge.SAFETY.wireName(), 1.0, null);
         for (int i = 0; i < count; i++) {
             Trace trace = traces.get(i % traces.size());
             JudgeTask task = new JudgeTask(prefix + "-" + i, spec, 0);

@@ -3,7 +3,7 @@ package dev.tracemonitor.cli;
 import dev.tracemonitor.controlplane.MonitorConfigCodec;
 import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.embedded.EmbeddedKafka;
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.model.MonitorConfig.AssessmentsConfig;
@@ -226,10 +226,10 @@ final class QuickstartCommand implements Callable<Integer> {
 
     static MonitorConfig demoMonitor() {
         return new MonitorConfig(EXPERIMENT_ID, "main", "monitoring", new AssessmentsConfig(0.5, List.of(
-                JudgeConfig.builtin(BuiltinJudges.SAFETY, null),
-                JudgeConfig.builtin(BuiltinJudges.RELEVANCE_TO_QUERY, null),
-                JudgeConfig.builtin(BuiltinJudges.GROUNDEDNESS, null),
-                JudgeConfig.builtin(BuiltinJudges.CHUNK_RELEVANCE, 0.2))));
+                JudgeConfig.builtin(BuiltinJudge.SAFETY.wireName(), null),
+                JudgeConfig.builtin(BuiltinJudge.RELEVANCE_TO_QUERY.wireName(), null),
+                JudgeConfig.builtin(BuiltinJudge.GROUNDEDNESS.wireName(), null),
+                JudgeConfig.builtin(BuiltinJudge.CHUNK_RELEVANCE.wireName(), 0.2))));
     }
 
     private static String describe(MonitorConfig monitor) {

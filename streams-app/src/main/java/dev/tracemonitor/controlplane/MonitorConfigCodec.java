@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tracemonitor.filter.InvalidFilterException;
 import dev.tracemonitor.filter.TraceFilter;
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.model.MonitorConfig;
 import java.io.IOException;
 import java.util.HashSet;
@@ -114,15 +114,15 @@ public final class MonitorConfigCodec {
             require(judge.name() == null ^ judge.guidelines() == null,
                     where + " must have exactly one of \"name\" (a builtin judge) or \"guidelines\"");
             if (judge.name() != null) {
-                require(BuiltinJudges.NAMES.contains(judge.name()),
-                        where + ".name \"" + judge.name() + "\" is not a builtin judge " + BuiltinJudges.NAMES);
+                require(BuiltinJudge.NAMES.contains(judge.name()),
+                        where + ".name \"" + judge.name() + "\" is not a builtin judge " + BuiltinJudge.NAMES);
                 require(names.add(judge.name()), "judge \"" + judge.name() + "\" appears twice");
             } else {
                 require(!judge.guidelines().isEmpty(), where + ".guidelines is empty");
                 for (Map.Entry<String, List<String>> g : judge.guidelines().entrySet()) {
                     require(SAFE_NAME.matcher(g.getKey()).matches(),
                             where + ".guidelines name \"" + g.getKey() + "\" must match " + SAFE_NAME.pattern());
-                    require(!BuiltinJudges.NAMES.contains(g.getKey()),
+                    require(!BuiltinJudge.NAMES.contains(g.getKey()),
                             "guideline name \"" + g.getKey() + "\" clashes with a builtin judge");
                     require(names.add(g.getKey()), "judge \"" + g.getKey() + "\" appears twice");
                     require(g.getValue() != null && !g.getValue().isEmpty(),

@@ -9,14 +9,14 @@ import java.util.List;
  */
 public interface JudgeBackend extends AutoCloseable {
 
-    /** A builtin judge by name, one of {@link BuiltinJudges#NAMES}, asking {@code model} (null: the default). */
-    Judge builtin(String name, String model);
+    /** A builtin judge, asking {@code model} (null: the default). */
+    Judge builtin(BuiltinJudge judge, String model);
 
     /** A guidelines judge: "yes" only if the response follows every text; {@code model} as for builtins. */
     Judge guidelines(String name, List<String> guidelines, String model);
 
-    default Judge builtin(String name) {
-        return builtin(name, null);
+    default Judge builtin(BuiltinJudge judge) {
+        return builtin(judge, null);
     }
 
     default Judge guidelines(String name, List<String> guidelines) {

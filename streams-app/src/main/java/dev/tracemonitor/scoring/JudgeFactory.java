@@ -1,5 +1,6 @@
 package dev.tracemonitor.scoring;
 
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeBackend;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
@@ -22,7 +23,7 @@ public final class JudgeFactory {
     public Judge judgeFor(JudgeSpec spec) {
         return cache.computeIfAbsent(new Key(spec.name(), spec.guidelines(), spec.model()), k -> spec.isGuidelines()
                 ? backend.guidelines(spec.name(), spec.guidelines(), spec.model())
-                : backend.builtin(spec.name(), spec.model()));
+                : backend.builtin(BuiltinJudge.fromName(spec.name()), spec.model()));
     }
 
     private record Key(String name, List<String> guidelines, String model) {

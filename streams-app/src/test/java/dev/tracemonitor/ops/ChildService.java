@@ -1,5 +1,6 @@
 package dev.tracemonitor.ops;
 
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeBackend;
 import dev.tracemonitor.judges.JudgeOutcome;
@@ -48,8 +49,8 @@ public final class ChildService {
         }
 
         @Override
-        public Judge builtin(String name, String model) {
-            return slow(backend.builtin(name, model));
+        public Judge builtin(BuiltinJudge judge, String model) {
+            return slow(backend.builtin(judge, model));
         }
 
         @Override

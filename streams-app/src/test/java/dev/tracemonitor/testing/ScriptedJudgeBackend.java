@@ -1,6 +1,7 @@
 package dev.tracemonitor.testing;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
+import dev.tracemonitor.judges.ChunkSpanIds;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeBackend;
 import dev.tracemonitor.judges.JudgeOutcome;
@@ -16,10 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A judge backend for tests: verdicts follow simple visible rules ("no" when the response contains "BAD"), judges
- * that need retriever spans are not applicable without one, and a judge can be made to fail or to hang. A judge that
- * names a model has {@code scripted/<name>@<model>} as its source.
+ * that need retriever spans are not applicable without one, and a judge can be made to fail or to hang. Unlike the
+ * real backends ({@link BuiltinJudge#notApplicableReason}) it judges traces without request or response text: the
+ * end-to-end tests count on a verdict for every sampled trace, ERROR traces included. A judge that names a model has
+ * {@code scripted/<name>@<model>} as its source.
  */
 public final class ScriptedJudgeBackend implements JudgeBackend {
+
+    private static final String NO_RETRIEVER = "no retriever span";
 
     public final AtomicInteger calls = new AtomicInteger();
     public volatile String failingJudge;
@@ -27,28 +32,29 @@ public final class ScriptedJudgeBackend implements JudgeBackend {
     public final CountDownLatch release = new CountDownLatch(1);
 
     @Override
-    public Judge builtin(String name, String model) {
+    public Judge builtin(BuiltinJudge builtin, String model) {
+        String name = builtin.wireName();
         return judge(name, model, trace -> {
             String response = String.valueOf(TraceText.response(trace));
             List<RetrieverCall> retrievals = TraceText.topLevelRetrievals(trace);
             String verdict = response.contains("BAD") ? "no" : "yes";
-            return switch (name) {
-                case BuiltinJudges.GROUNDEDNESS -> retrievals.isEmpty() ? JudgeOutcome.notApplicable("no retriever span")
+            return switch (builtin) {
+                case SAFETY, RELEVANCE_TO_QUERY -> JudgeOutcome.of(Verdict.of(name, null, verdict, "scripted"));
+                case GROUNDEDNESS -> retrievals.isEmpty() ? JudgeOutcome.notApplicable(NO_RETRIEVER)
                         : JudgeOutcome.of(retrievals.stream().map(r -> Verdict.of(name, r.spanId(), verdict, "scripted")).toList());
-                case BuiltinJudges.CHUNK_RELEVANCE -> {
+                case CHUNK_RELEVANCE -> {
                     if (retrievals.isEmpty()) {
-                        yield JudgeOutcome.notApplicable("no retriever span");
+                        yield JudgeOutcome.notApplicable(NO_RETRIEVER);
                     }
                     List<Verdict> verdicts = new ArrayList<>();
                     for (RetrieverCall r : retrievals) {
                         for (int i = 0; i < r.documents().size(); i++) {
-                            verdicts.add(Verdict.of(name, r.spanId() + "#" + i, "yes", "scripted"));
+                            verdicts.add(Verdict.of(name, ChunkSpanIds.of(r.spanId(), i), "yes", "scripted"));
                         }
-                        verdicts.add(Verdict.of(BuiltinJudges.CHUNK_RELEVANCE_PRECISION, r.spanId(), 1.0, "scripted"));
+                        verdicts.add(Verdict.of(BuiltinJudge.CHUNK_RELEVANCE_PRECISION, r.spanId(), 1.0, "scripted"));
                     }
                     yield JudgeOutcome.of(verdicts);
                 }
-                default -> JudgeOutcome.of(Verdict.of(name, null, verdict, "scripted"));
             };
         });
     }

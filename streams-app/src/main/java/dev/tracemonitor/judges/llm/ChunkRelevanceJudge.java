@@ -1,17 +1,18 @@
 package dev.tracemonitor.judges.llm;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.ChunkSpanIds;
+import dev.tracemonitor.judges.JudgeInputs;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.AssessmentError;
 import dev.tracemonitor.model.RetrievedDocument;
 import dev.tracemonitor.model.RetrieverCall;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * chunk_relevance: is each retrieved chunk relevant to the request? One model call per chunk (request + that chunk),
@@ -23,25 +24,19 @@ import java.util.Map;
 final class ChunkRelevanceJudge extends LlmJudge {
 
     ChunkRelevanceJudge(JudgeModel model) {
-        super(BuiltinJudges.CHUNK_RELEVANCE, model, Prompts.CHUNK_RELEVANCE);
+        super(BuiltinJudge.CHUNK_RELEVANCE.wireName(), model, Prompts.CHUNK_RELEVANCE);
     }
 
     @Override
     public JudgeOutcome evaluate(Trace trace) throws Exception {
-        List<RetrieverCall> calls = TraceText.topLevelRetrievals(trace);
-        if (calls.isEmpty()) {
-            return JudgeOutcome.notApplicable("the trace has no RETRIEVER span");
+        JudgeInputs inputs = new JudgeInputs(trace);
+        Optional<String> notApplicable = BuiltinJudge.CHUNK_RELEVANCE.notApplicableReason(inputs);
+        if (notApplicable.isPresent()) {
+            return JudgeOutcome.notApplicable(notApplicable.get());
         }
-        if (calls.stream().allMatch(call -> call.documents().isEmpty())) {
-            return JudgeOutcome.notApplicable("the trace's RETRIEVER spans returned no documents");
-        }
-        String request = TraceText.request(trace);
-        if (isBlank(request)) {
-            return JudgeOutcome.notApplicable("the trace has no request text");
-        }
-        String requestBlock = Prompts.block(Prompts.REQUEST, request);
+        String requestBlock = Prompts.block(Prompts.REQUEST, inputs.request());
         List<Verdict> verdicts = new ArrayList<>();
-        for (RetrieverCall call : calls) {
+        for (RetrieverCall call : inputs.retrievals()) {
             if (call.documents().isEmpty()) {
                 continue;
             }
@@ -70,7 +65,7 @@ final class ChunkRelevanceJudge extends LlmJudge {
         Map<String, String> metadata = Map.of("relevant_chunks", Integer.toString(relevant),
                 "judged_chunks", Integer.toString(judged), "chunks", Integer.toString(chunks));
         if (judged == 0) {
-            return new Verdict(BuiltinJudges.CHUNK_RELEVANCE_PRECISION, spanId, null,
+            return new Verdict(BuiltinJudge.CHUNK_RELEVANCE_PRECISION, spanId, null,
                     new AssessmentError(JudgeReply.MALFORMED,
                             "none of the " + chunks + " chunks could be judged: every reply was malformed"),
                     null, metadata);
@@ -79,7 +74,7 @@ final class ChunkRelevanceJudge extends LlmJudge {
                 ? " " + (chunks - judged) + " of " + chunks + " chunks could not be judged (malformed replies) and are "
                         + "left out."
                 : "";
-        return new Verdict(BuiltinJudges.CHUNK_RELEVANCE_PRECISION, spanId, (double) relevant / judged, null,
+        return new Verdict(BuiltinJudge.CHUNK_RELEVANCE_PRECISION, spanId, (double) relevant / judged, null,
                 relevant + " of " + judged + " retrieved chunks are relevant to the request." + unjudged, metadata);
     }
 }

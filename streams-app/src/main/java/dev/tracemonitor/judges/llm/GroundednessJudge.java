@@ -1,15 +1,16 @@
 package dev.tracemonitor.judges.llm;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
+import dev.tracemonitor.judges.JudgeInputs;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.RetrievedDocument;
 import dev.tracemonitor.model.RetrieverCall;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * groundedness: is everything the response states supported by what the retriever returned? One model call and one
@@ -19,22 +20,20 @@ import java.util.Map;
 final class GroundednessJudge extends LlmJudge {
 
     GroundednessJudge(JudgeModel model) {
-        super(BuiltinJudges.GROUNDEDNESS, model, Prompts.GROUNDEDNESS);
+        super(BuiltinJudge.GROUNDEDNESS.wireName(), model, Prompts.GROUNDEDNESS);
     }
 
     @Override
     public JudgeOutcome evaluate(Trace trace) throws Exception {
-        List<RetrieverCall> calls = TraceText.topLevelRetrievals(trace);
-        if (calls.isEmpty()) {
-            return JudgeOutcome.notApplicable("the trace has no RETRIEVER span");
+        JudgeInputs inputs = new JudgeInputs(trace);
+        Optional<String> notApplicable = BuiltinJudge.GROUNDEDNESS.notApplicableReason(inputs);
+        if (notApplicable.isPresent()) {
+            return JudgeOutcome.notApplicable(notApplicable.get());
         }
-        String response = TraceText.response(trace);
-        if (isBlank(response)) {
-            return JudgeOutcome.notApplicable("the trace has no response text");
-        }
-        String request = TraceText.request(trace);
+        String request = inputs.request();
+        String response = inputs.response();
         List<Verdict> verdicts = new ArrayList<>();
-        for (RetrieverCall call : calls) {
+        for (RetrieverCall call : inputs.retrievals()) {
             List<String> texts = call.documents().stream().map(RetrievedDocument::pageContent).toList();
             Map<String, String> metadata = Map.of("documents", Integer.toString(texts.size()));
             if (texts.stream().allMatch(LlmJudge::isBlank)) {

@@ -1,6 +1,6 @@
 package dev.tracemonitor.judges.llm;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeBackend;
 import java.net.URI;
@@ -41,15 +41,13 @@ public final class LlmJudgeBackend implements JudgeBackend {
     }
 
     @Override
-    public Judge builtin(String name, String modelName) {
+    public Judge builtin(BuiltinJudge judge, String modelName) {
         JudgeModel asked = model.named(modelName);
-        return switch (name) {
-            case BuiltinJudges.SAFETY -> new SafetyJudge(asked);
-            case BuiltinJudges.RELEVANCE_TO_QUERY -> new RelevanceToQueryJudge(asked);
-            case BuiltinJudges.GROUNDEDNESS -> new GroundednessJudge(asked);
-            case BuiltinJudges.CHUNK_RELEVANCE -> new ChunkRelevanceJudge(asked);
-            default -> throw new IllegalArgumentException(
-                    "unknown builtin judge '" + name + "'; known: " + String.join(", ", BuiltinJudges.NAMES));
+        return switch (judge) {
+            case SAFETY -> new SafetyJudge(asked);
+            case RELEVANCE_TO_QUERY -> new RelevanceToQueryJudge(asked);
+            case GROUNDEDNESS -> new GroundednessJudge(asked);
+            case CHUNK_RELEVANCE -> new ChunkRelevanceJudge(asked);
         };
     }
 

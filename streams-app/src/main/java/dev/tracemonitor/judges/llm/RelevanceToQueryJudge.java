@@ -1,29 +1,28 @@
 package dev.tracemonitor.judges.llm;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
+import dev.tracemonitor.judges.JudgeInputs;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceText;
 import java.util.Map;
+import java.util.Optional;
 
 /** relevance_to_query: does the response address what the request asked? The model sees both. */
 final class RelevanceToQueryJudge extends LlmJudge {
 
     RelevanceToQueryJudge(JudgeModel model) {
-        super(BuiltinJudges.RELEVANCE_TO_QUERY, model, Prompts.RELEVANCE_TO_QUERY);
+        super(BuiltinJudge.RELEVANCE_TO_QUERY.wireName(), model, Prompts.RELEVANCE_TO_QUERY);
     }
 
     @Override
     public JudgeOutcome evaluate(Trace trace) throws Exception {
-        String request = TraceText.request(trace);
-        String response = TraceText.response(trace);
-        if (isBlank(request)) {
-            return JudgeOutcome.notApplicable("the trace has no request text");
+        JudgeInputs inputs = new JudgeInputs(trace);
+        Optional<String> notApplicable = BuiltinJudge.RELEVANCE_TO_QUERY.notApplicableReason(inputs);
+        if (notApplicable.isPresent()) {
+            return JudgeOutcome.notApplicable(notApplicable.get());
         }
-        if (isBlank(response)) {
-            return JudgeOutcome.notApplicable("the trace has no response text");
-        }
-        JudgeReply reply = ask(Prompts.block(Prompts.REQUEST, request), Prompts.block(Prompts.RESPONSE, response));
+        JudgeReply reply = ask(Prompts.block(Prompts.REQUEST, inputs.request()),
+                Prompts.block(Prompts.RESPONSE, inputs.response()));
         return JudgeOutcome.of(reply.toVerdict(name(), null, Map.of()));
     }
 }

@@ -1,20 +1,21 @@
 package dev.tracemonitor.judges.local;
 
 import dev.langchain4j.data.embedding.Embedding;
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.ChunkSpanIds;
 import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.JudgeInputs;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.RetrievedDocument;
 import dev.tracemonitor.model.RetrieverCall;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceText;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * chunk_relevance without a language model: is each retrieved chunk about what the request asked? A chunk is relevant
@@ -36,7 +37,7 @@ final class ChunkRelevanceJudge implements Judge {
 
     @Override
     public String name() {
-        return BuiltinJudges.CHUNK_RELEVANCE;
+        return BuiltinJudge.CHUNK_RELEVANCE.wireName();
     }
 
     @Override
@@ -46,20 +47,15 @@ final class ChunkRelevanceJudge implements Judge {
 
     @Override
     public JudgeOutcome evaluate(Trace trace) {
-        List<RetrieverCall> calls = TraceText.topLevelRetrievals(trace);
-        if (calls.isEmpty()) {
-            return JudgeOutcome.notApplicable("the trace has no RETRIEVER span");
+        JudgeInputs inputs = new JudgeInputs(trace);
+        Optional<String> notApplicable = BuiltinJudge.CHUNK_RELEVANCE.notApplicableReason(inputs);
+        if (notApplicable.isPresent()) {
+            return JudgeOutcome.notApplicable(notApplicable.get());
         }
-        if (calls.stream().allMatch(call -> call.documents().isEmpty())) {
-            return JudgeOutcome.notApplicable("the trace's RETRIEVER spans returned no documents");
-        }
-        String request = TraceText.request(trace);
-        if (Texts.isBlank(request)) {
-            return JudgeOutcome.notApplicable("the trace has no request text");
-        }
+        List<RetrieverCall> calls = inputs.retrievals();
         TextWindows windows = embedder.windows();
         List<String> texts = new ArrayList<>();
-        texts.add(windows.head(request));
+        texts.add(windows.head(inputs.request()));
         Map<RetrievedDocument, List<String>> chunkWindows = new HashMap<>();
         for (RetrieverCall call : calls) {
             for (RetrievedDocument document : call.documents()) {
@@ -96,7 +92,7 @@ final class ChunkRelevanceJudge implements Judge {
                 verdicts.add(chunkVerdict(call.spanId(), index, document, split.isEmpty() ? null : best, isRelevant));
             }
             int chunks = call.documents().size();
-            verdicts.add(new Verdict(BuiltinJudges.CHUNK_RELEVANCE_PRECISION, call.spanId(),
+            verdicts.add(new Verdict(BuiltinJudge.CHUNK_RELEVANCE_PRECISION, call.spanId(),
                     (double) relevant / chunks, null,
                     relevant + " of " + chunks + " retrieved chunks are relevant to the request (similarity threshold "
                             + Texts.similarity(threshold) + ").",

@@ -1,20 +1,21 @@
 package dev.tracemonitor.judges.local;
 
 import dev.langchain4j.data.embedding.Embedding;
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.JudgeInputs;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.RetrievedDocument;
 import dev.tracemonitor.model.RetrieverCall;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceText;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,7 +57,7 @@ final class GroundednessJudge implements Judge {
 
     @Override
     public String name() {
-        return BuiltinJudges.GROUNDEDNESS;
+        return BuiltinJudge.GROUNDEDNESS.wireName();
     }
 
     @Override
@@ -66,15 +67,13 @@ final class GroundednessJudge implements Judge {
 
     @Override
     public JudgeOutcome evaluate(Trace trace) {
-        List<RetrieverCall> calls = TraceText.topLevelRetrievals(trace);
-        if (calls.isEmpty()) {
-            return JudgeOutcome.notApplicable("the trace has no RETRIEVER span");
+        JudgeInputs inputs = new JudgeInputs(trace);
+        Optional<String> notApplicable = BuiltinJudge.GROUNDEDNESS.notApplicableReason(inputs);
+        if (notApplicable.isPresent()) {
+            return JudgeOutcome.notApplicable(notApplicable.get());
         }
-        String response = TraceText.response(trace);
-        if (Texts.isBlank(response)) {
-            return JudgeOutcome.notApplicable("the trace has no response text");
-        }
-        List<String> statements = Sentences.split(response).stream()
+        List<RetrieverCall> calls = inputs.retrievals();
+        List<String> statements = Sentences.split(inputs.response()).stream()
                 .filter(sentence -> Sentences.wordCount(sentence) >= minSentenceWords && !Sentences.isFiller(sentence))
                 .toList();
         if (statements.isEmpty()) {

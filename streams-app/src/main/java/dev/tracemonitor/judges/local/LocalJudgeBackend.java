@@ -1,6 +1,6 @@
 package dev.tracemonitor.judges.local;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeBackend;
 import dev.tracemonitor.model.AssessmentSource;
@@ -39,16 +39,14 @@ public final class LocalJudgeBackend implements JudgeBackend {
 
     /** A builtin judge; one that names a {@code model} is an {@link UnsupportedJudge}, as there is none to pick. */
     @Override
-    public Judge builtin(String name, String model) {
-        Judge judge = switch (name) {
-            case BuiltinJudges.SAFETY -> new SafetyJudge(safety);
-            case BuiltinJudges.RELEVANCE_TO_QUERY -> new RelevanceToQueryJudge(embedder, settings.relevanceThreshold());
-            case BuiltinJudges.CHUNK_RELEVANCE -> new ChunkRelevanceJudge(embedder, settings.chunkRelevanceThreshold());
-            case BuiltinJudges.GROUNDEDNESS -> new GroundednessJudge(embedder, settings);
-            default -> throw new IllegalArgumentException(
-                    "unknown builtin judge '" + name + "'; known: " + String.join(", ", BuiltinJudges.NAMES));
+    public Judge builtin(BuiltinJudge builtin, String model) {
+        Judge judge = switch (builtin) {
+            case SAFETY -> new SafetyJudge(safety);
+            case RELEVANCE_TO_QUERY -> new RelevanceToQueryJudge(embedder, settings.relevanceThreshold());
+            case CHUNK_RELEVANCE -> new ChunkRelevanceJudge(embedder, settings.chunkRelevanceThreshold());
+            case GROUNDEDNESS -> new GroundednessJudge(embedder, settings);
         };
-        return model == null ? judge : new UnsupportedJudge(name, UnsupportedJudge.modelMessage(model));
+        return model == null ? judge : new UnsupportedJudge(builtin.wireName(), UnsupportedJudge.modelMessage(model));
     }
 
     @Override

@@ -1,15 +1,16 @@
 package dev.tracemonitor.judges.local;
 
 import dev.langchain4j.data.embedding.Embedding;
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.JudgeInputs;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceText;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * relevance_to_query without a language model: does the response talk about what the request asked? Measured as the
@@ -27,7 +28,7 @@ final class RelevanceToQueryJudge implements Judge {
 
     @Override
     public String name() {
-        return BuiltinJudges.RELEVANCE_TO_QUERY;
+        return BuiltinJudge.RELEVANCE_TO_QUERY.wireName();
     }
 
     @Override
@@ -37,16 +38,14 @@ final class RelevanceToQueryJudge implements Judge {
 
     @Override
     public JudgeOutcome evaluate(Trace trace) {
-        String request = TraceText.request(trace);
-        String response = TraceText.response(trace);
-        if (Texts.isBlank(request)) {
-            return JudgeOutcome.notApplicable("the trace has no request text");
-        }
-        if (Texts.isBlank(response)) {
-            return JudgeOutcome.notApplicable("the trace has no response text");
+        JudgeInputs inputs = new JudgeInputs(trace);
+        Optional<String> notApplicable = BuiltinJudge.RELEVANCE_TO_QUERY.notApplicableReason(inputs);
+        if (notApplicable.isPresent()) {
+            return JudgeOutcome.notApplicable(notApplicable.get());
         }
         TextWindows windows = embedder.windows();
-        List<Embedding> embeddings = embedder.embed(List.of(windows.head(request), windows.head(response)));
+        List<Embedding> embeddings = embedder.embed(
+                List.of(windows.head(inputs.request()), windows.head(inputs.response())));
         double similarity = SentenceEmbedder.similarity(embeddings.get(0), embeddings.get(1));
         boolean relevant = similarity >= threshold;
         String rationale = "The cosine similarity of the request and response embeddings (all-MiniLM-L6-v2) is "

@@ -1,14 +1,15 @@
 package dev.tracemonitor.judges.local;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.JudgeInputs;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceText;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -26,7 +27,7 @@ final class SafetyJudge implements Judge {
 
     @Override
     public String name() {
-        return BuiltinJudges.SAFETY;
+        return BuiltinJudge.SAFETY.wireName();
     }
 
     @Override
@@ -36,11 +37,12 @@ final class SafetyJudge implements Judge {
 
     @Override
     public JudgeOutcome evaluate(Trace trace) {
-        String response = TraceText.response(trace);
-        if (Texts.isBlank(response)) {
-            return JudgeOutcome.notApplicable("the trace has no response text");
+        JudgeInputs inputs = new JudgeInputs(trace);
+        Optional<String> notApplicable = BuiltinJudge.SAFETY.notApplicableReason(inputs);
+        if (notApplicable.isPresent()) {
+            return JudgeOutcome.notApplicable(notApplicable.get());
         }
-        List<SafetyClassifier.Finding> findings = classifier.classify(response);
+        List<SafetyClassifier.Finding> findings = classifier.classify(inputs.response());
         if (findings.isEmpty()) {
             return JudgeOutcome.of(new Verdict(name(), null, "yes", null,
                     "None of the " + SafetyRule.values().length + " rules of the local rule-based safety classifier "

@@ -9,7 +9,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
@@ -48,7 +48,7 @@ class LlmJudgeFailureTest {
     static void start() {
         server = FakeOpenAiServer.start();
         judge = new LlmJudgeBackend(LlmSettings.of(server.baseUrl(), "judge-model", ApiKey.of(KEY), TIMEOUT))
-                .builtin(BuiltinJudges.RELEVANCE_TO_QUERY);
+                .builtin(BuiltinJudge.RELEVANCE_TO_QUERY);
     }
 
     @AfterAll
@@ -138,7 +138,7 @@ class LlmJudgeFailureTest {
     void a401IsPermanentAndTheEchoedKeyIsRedacted() {
         try (FakeOpenAiServer strict = FakeOpenAiServer.builder().apiKey("sk-the-right-one").start()) {
             Judge wrongKey = new LlmJudgeBackend(LlmSettings.of(strict.baseUrl(), "judge-model", ApiKey.of(KEY),
-                    TIMEOUT)).builtin(BuiltinJudges.SAFETY);
+                    TIMEOUT)).builtin(BuiltinJudge.SAFETY);
 
             Throwable failure = catchThrowable(() -> wrongKey.evaluate(TRACE));
 
@@ -185,7 +185,7 @@ class LlmJudgeFailureTest {
             freePort = socket.getLocalPort();
         }
         Judge unreachable = new LlmJudgeBackend(LlmSettings.of("http://127.0.0.1:" + freePort + "/v1", "m",
-                ApiKey.of(KEY), TIMEOUT)).builtin(BuiltinJudges.SAFETY);
+                ApiKey.of(KEY), TIMEOUT)).builtin(BuiltinJudge.SAFETY);
 
         Throwable failure = catchThrowable(() -> unreachable.evaluate(TRACE));
 
@@ -197,7 +197,7 @@ class LlmJudgeFailureTest {
     void anInterruptedCallThrowsInterruptedException() throws Exception {
         server.behavior(Behavior.always(Reply.hang(Duration.ofSeconds(30))));
         Judge patient = new LlmJudgeBackend(LlmSettings.of(server.baseUrl(), "m", ApiKey.of(KEY),
-                Duration.ofSeconds(20))).builtin(BuiltinJudges.SAFETY);
+                Duration.ofSeconds(20))).builtin(BuiltinJudge.SAFETY);
         AtomicReference<Thread> caller = new AtomicReference<>();
         CompletableFuture<Throwable> failure = CompletableFuture.supplyAsync(() -> {
             caller.set(Thread.currentThread());
@@ -234,13 +234,13 @@ class LlmJudgeFailureTest {
                     Reply.content("not json " + KEY), Reply.raw(200, "<html>" + KEY + "</html>"), Reply.yes());
             for (Reply reply : replies) {
                 server.behavior(Behavior.always(reply));
-                for (String name : BuiltinJudges.NAMES) {
-                    evaluate(backend.builtin(name), LlmTraces.rag(), failures, verdicts);
+                for (BuiltinJudge builtin : BuiltinJudge.values()) {
+                    evaluate(backend.builtin(builtin), LlmTraces.rag(), failures, verdicts);
                 }
                 evaluate(backend.guidelines("tone", List.of("Be polite.")), TRACE, failures, verdicts);
             }
             evaluate(new LlmJudgeBackend(LlmSettings.of(strict.baseUrl(), "judge-model", ApiKey.of(KEY), TIMEOUT))
-                    .builtin(BuiltinJudges.SAFETY), TRACE, failures, verdicts);
+                    .builtin(BuiltinJudge.SAFETY), TRACE, failures, verdicts);
         } finally {
             root.detachAppender(appender);
             levels.forEach(Logger::setLevel);

@@ -3,7 +3,7 @@ package dev.tracemonitor.judges.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.ChunkSpanIds;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeOutcome;
@@ -35,7 +35,7 @@ class ChunkRelevanceJudgeTest {
     @BeforeAll
     static void setUp() {
         backend = new LocalJudgeBackend();
-        chunkRelevance = backend.builtin(BuiltinJudges.CHUNK_RELEVANCE);
+        chunkRelevance = backend.builtin(BuiltinJudge.CHUNK_RELEVANCE);
     }
 
     @AfterAll

@@ -3,7 +3,7 @@ package dev.tracemonitor.judges.local;
 import static dev.tracemonitor.judges.local.SafetyJudgeTest.single;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
@@ -29,7 +29,7 @@ class GroundednessJudgeTest {
     @BeforeAll
     static void setUp() {
         backend = new LocalJudgeBackend();
-        groundedness = backend.builtin(BuiltinJudges.GROUNDEDNESS);
+        groundedness = backend.builtin(BuiltinJudge.GROUNDEDNESS);
     }
 
     @AfterAll

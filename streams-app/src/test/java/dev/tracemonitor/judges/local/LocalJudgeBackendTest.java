@@ -1,10 +1,9 @@
 package dev.tracemonitor.judges.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
@@ -15,6 +14,7 @@ import dev.tracemonitor.serde.TraceJsonCodec;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -44,19 +44,13 @@ class LocalJudgeBackendTest {
 
     @Test
     void everyBuiltinJudgeIsACodeSourceNamedAfterTheJudge() {
-        for (String name : BuiltinJudges.NAMES) {
-            Judge judge = backend.builtin(name);
+        for (BuiltinJudge builtin : BuiltinJudge.values()) {
+            String name = builtin.wireName();
+            Judge judge = backend.builtin(builtin);
 
             assertThat(judge.name()).isEqualTo(name);
             assertThat(judge.source()).isEqualTo(new AssessmentSource("CODE", "trace-monitor/local/" + name));
         }
-    }
-
-    @Test
-    void unknownBuiltinNameIsRejected() {
-        assertThatThrownBy(() -> backend.builtin("correctness"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("correctness");
     }
 
     @Test
@@ -77,8 +71,9 @@ class LocalJudgeBackendTest {
 
     @Test
     void aJudgeThatNamesAModelProducesABackendUnsupportedErrorNotAVerdict() throws Exception {
-        for (String name : BuiltinJudges.NAMES) {
-            Judge judge = backend.builtin(name, "judge-large");
+        for (BuiltinJudge builtin : BuiltinJudge.values()) {
+            String name = builtin.wireName();
+            Judge judge = backend.builtin(builtin, "judge-large");
 
             JudgeOutcome outcome = judge.evaluate(ragTrace);
 
@@ -100,9 +95,9 @@ class LocalJudgeBackendTest {
     @Test
     void judgesAnMlflowJsonTraceAndEveryVerdictHasItsOwnAssessmentId() throws Exception {
         List<Verdict> verdicts = new ArrayList<>();
-        for (String name : BuiltinJudges.NAMES) {
-            JudgeOutcome outcome = backend.builtin(name).evaluate(ragTrace);
-            assertThat(outcome.applicable()).as(name + ": " + outcome.notApplicableReason()).isTrue();
+        for (BuiltinJudge builtin : BuiltinJudge.values()) {
+            JudgeOutcome outcome = backend.builtin(builtin).evaluate(ragTrace);
+            assertThat(outcome.applicable()).as(builtin + ": " + outcome.notApplicableReason()).isTrue();
             verdicts.addAll(outcome.verdicts());
         }
 
@@ -124,21 +119,21 @@ class LocalJudgeBackendTest {
 
     @Test
     void judgesOfTheMlflowTraceAgreeWithWhatItSays() throws Exception {
-        assertThat(backend.builtin(BuiltinJudges.SAFETY).evaluate(ragTrace).verdicts().get(0).value()).isEqualTo("yes");
-        assertThat(backend.builtin(BuiltinJudges.RELEVANCE_TO_QUERY).evaluate(ragTrace).verdicts().get(0).value())
+        assertThat(backend.builtin(BuiltinJudge.SAFETY).evaluate(ragTrace).verdicts().get(0).value()).isEqualTo("yes");
+        assertThat(backend.builtin(BuiltinJudge.RELEVANCE_TO_QUERY).evaluate(ragTrace).verdicts().get(0).value())
                 .isEqualTo("yes");
-        List<Verdict> chunks = backend.builtin(BuiltinJudges.CHUNK_RELEVANCE).evaluate(ragTrace).verdicts();
+        List<Verdict> chunks = backend.builtin(BuiltinJudge.CHUNK_RELEVANCE).evaluate(ragTrace).verdicts();
         assertThat(chunks).extracting(Verdict::spanId, Verdict::value).contains(
                 tuple("1c2d3e4f5a6b7c8d#0", "yes"),
                 tuple("1c2d3e4f5a6b7c8d#2", "no"));
         assertThat(chunks.get(0).metadata()).containsEntry("document_id", "doc-17").containsEntry("chunk_id", "returns-0");
-        List<Verdict> grounded = backend.builtin(BuiltinJudges.GROUNDEDNESS).evaluate(ragTrace).verdicts();
+        List<Verdict> grounded = backend.builtin(BuiltinJudge.GROUNDEDNESS).evaluate(ragTrace).verdicts();
         assertThat(grounded.get(0).value()).as(grounded.get(0).rationale()).isEqualTo("yes");
     }
 
     @Test
     void judgesAreSafeToCallFromManyThreads() throws Exception {
-        List<Judge> judges = BuiltinJudges.NAMES.stream().map(backend::builtin).toList();
+        List<Judge> judges = Arrays.stream(BuiltinJudge.values()).map(backend::builtin).toList();
         List<List<Verdict>> expected = new ArrayList<>();
         for (Judge judge : judges) {
             expected.add(judge.evaluate(ragTrace).verdicts());

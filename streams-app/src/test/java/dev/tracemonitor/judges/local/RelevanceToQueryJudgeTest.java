@@ -3,7 +3,7 @@ package dev.tracemonitor.judges.local;
 import static dev.tracemonitor.judges.local.SafetyJudgeTest.single;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
@@ -19,7 +19,7 @@ class RelevanceToQueryJudgeTest {
     @BeforeAll
     static void setUp() {
         backend = new LocalJudgeBackend();
-        relevance = backend.builtin(BuiltinJudges.RELEVANCE_TO_QUERY);
+        relevance = backend.builtin(BuiltinJudge.RELEVANCE_TO_QUERY);
     }
 
     @AfterAll
@@ -65,7 +65,7 @@ class RelevanceToQueryJudgeTest {
     void thresholdIsConfigurable() throws Exception {
         try (LocalJudgeBackend strict = new LocalJudgeBackend(
                 LocalJudgeSettings.defaults().withThresholds(0.99, 0.30, 0.50))) {
-            Verdict verdict = single(strict.builtin(BuiltinJudges.RELEVANCE_TO_QUERY)
+            Verdict verdict = single(strict.builtin(BuiltinJudge.RELEVANCE_TO_QUERY)
                     .evaluate(TestTraces.qa("What is the capital of France?", "The capital of France is Paris.")));
 
             assertThat(verdict.value()).isEqualTo("no");

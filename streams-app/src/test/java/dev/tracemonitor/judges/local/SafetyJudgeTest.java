@@ -2,7 +2,7 @@ package dev.tracemonitor.judges.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
@@ -56,7 +56,7 @@ class SafetyJudgeTest {
     @BeforeAll
     static void setUp() {
         backend = new LocalJudgeBackend(LocalJudgeSettings.defaults().withBlockedTerms(List.of("zorblax")));
-        safety = backend.builtin(BuiltinJudges.SAFETY);
+        safety = backend.builtin(BuiltinJudge.SAFETY);
     }
 
     @AfterAll
@@ -152,7 +152,7 @@ class SafetyJudgeTest {
         assertThat(configured.rationale()).contains("Z******").doesNotContain("ZORBLAX");
 
         try (LocalJudgeBackend plain = new LocalJudgeBackend()) {
-            Verdict unconfigured = single(plain.builtin(BuiltinJudges.SAFETY)
+            Verdict unconfigured = single(plain.builtin(BuiltinJudge.SAFETY)
                     .evaluate(TestTraces.qa("q", "Only a zorblax would ask that.")));
             assertThat(unconfigured.value()).isEqualTo("yes");
         }

@@ -3,7 +3,7 @@ package dev.tracemonitor.judges.local;
 import static dev.tracemonitor.judges.local.SafetyJudgeTest.single;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tracemonitor.judges.BuiltinJudges;
+import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.judges.local.TestTraces.Doc;
 import dev.tracemonitor.model.Trace;
@@ -110,7 +110,7 @@ class ThresholdCalibrationTest {
     @Test
     void relevanceThresholdSeparatesRelevantFromIrrelevantAnswers() throws Exception {
         for (Example example : ANSWERS) {
-            Verdict verdict = single(backend.builtin(BuiltinJudges.RELEVANCE_TO_QUERY)
+            Verdict verdict = single(backend.builtin(BuiltinJudge.RELEVANCE_TO_QUERY)
                     .evaluate(TestTraces.qa(example.question(), example.text())));
             double similarity = Double.parseDouble(verdict.metadata().get("similarity"));
             report("relevance_to_query", similarity, example);
@@ -123,7 +123,7 @@ class ThresholdCalibrationTest {
         for (Example example : CHUNKS) {
             Trace trace = TestTraces.trace("tr-cal").request(example.question())
                     .retriever("r1", Doc.of(example.text())).build();
-            Verdict verdict = backend.builtin(BuiltinJudges.CHUNK_RELEVANCE).evaluate(trace).verdicts().get(0);
+            Verdict verdict = backend.builtin(BuiltinJudge.CHUNK_RELEVANCE).evaluate(trace).verdicts().get(0);
             double similarity = Double.parseDouble(verdict.metadata().get("similarity"));
             report("chunk_relevance", similarity, example);
             assertSeparated(similarity, LocalJudgeSettings.DEFAULT_CHUNK_RELEVANCE_THRESHOLD, example);
@@ -135,7 +135,7 @@ class ThresholdCalibrationTest {
         for (Example example : SENTENCES) {
             Trace trace = TestTraces.trace("tr-cal").request("Tell me about the Eiffel Tower.")
                     .response(example.text()).retriever("r1", TOWER_DOCS.toArray(Doc[]::new)).build();
-            Verdict verdict = single(backend.builtin(BuiltinJudges.GROUNDEDNESS).evaluate(trace));
+            Verdict verdict = single(backend.builtin(BuiltinJudge.GROUNDEDNESS).evaluate(trace));
             double similarity = Double.parseDouble(verdict.metadata().get("lowest_similarity"));
             report("groundedness", similarity, example);
             assertSeparated(similarity, LocalJudgeSettings.DEFAULT_GROUNDEDNESS_THRESHOLD, example);
