@@ -6,7 +6,7 @@ import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
-import dev.tracemonitor.topology.DeadLetters;
+import dev.tracemonitor.serde.DeadLetters;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
