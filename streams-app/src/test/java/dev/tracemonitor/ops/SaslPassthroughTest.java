@@ -11,8 +11,11 @@ import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TopicCreator;
 import dev.tracemonitor.service.TraceMonitorService;
+import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
+import dev.tracemonitor.testing.TestBroker;
+import dev.tracemonitor.testing.TopicReader;
 import dev.tracemonitor.topology.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +34,6 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -58,7 +60,7 @@ class SaslPassthroughTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        cluster = OpsTestKit.startBroker(SecurityProtocol.SASL_PLAINTEXT);
+        cluster = TestBroker.startWithSasl();
     }
 
     @AfterAll
@@ -106,12 +108,13 @@ class SaslPassthroughTest {
             assertThat(service.health().ready()).isTrue();
         }
 
-        String table = new TableAddress("main", "ops", "42").path(dir.resolve("warehouse").toString());
+        String table = SinkTableKind.TRACE_LOGS.path(new TableAddress("main", "ops", "42"),
+                dir.resolve("warehouse").toString());
         DeltaTableStats stats = OpsTestKit.table(table).orElseThrow();
         assertThat(stats.rows()).isEqualTo(TRACES);
         assertThat(stats.traceIds()).containsExactlyInAnyOrderElementsOf(
                 records.stream().filter(DemoRecord::wellFormed).map(DemoRecord::key).toList());
-        assertThat(OpsTestKit.readAll(admin, topics.dlq(), MALFORMED, Duration.ofSeconds(30))).hasSize(MALFORMED);
+        assertThat(TopicReader.readToEnd(admin, topics.dlq(), MALFORMED)).hasSize(MALFORMED);
         assertThat(metrics.count("traces.in")).isEqualTo(TRACES + MALFORMED);
     }
 
