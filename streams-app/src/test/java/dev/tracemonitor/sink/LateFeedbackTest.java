@@ -1,7 +1,5 @@
 package dev.tracemonitor.sink;
 
-import dev.tracemonitor.testing.TestBroker;
-import dev.tracemonitor.testing.TopicReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -17,7 +15,9 @@ import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TraceMonitorService;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
+import dev.tracemonitor.testing.TestBroker;
 import dev.tracemonitor.testing.TestTraces;
+import dev.tracemonitor.testing.TopicReader;
 import dev.tracemonitor.topology.Topics;
 import io.delta.kernel.data.ArrayValue;
 import io.delta.kernel.defaults.engine.DefaultEngine;
@@ -108,9 +108,12 @@ class LateFeedbackTest {
             }
             producer.flush();
 
-            // every trace is written when the deadline passes, with safety's feedback only
-            await().atMost(Duration.ofSeconds(90)).until(() -> service.sink().stats().rowsCommitted() >= TRACES);
-            assertThat(service.sink().assessmentStats().rowsCommitted()).isEqualTo(TRACES);
+            // every trace is written when the deadline passes, with safety's feedback only (the two sinks flush on
+            // their own: wait for both, and assert on the stats that were seen)
+            SinkStats onTime = await().atMost(Duration.ofSeconds(90)).until(() -> service.sink().assessmentStats(),
+                    assessments -> assessments.rowsCommitted() >= TRACES
+                            && service.sink().stats().rowsCommitted() >= TRACES);
+            assertThat(onTime.rowsCommitted()).as("assessments before the hanging judge answers").isEqualTo(TRACES);
             // then the hanging judge answers: late feedback
             backend.release.countDown();
             await().atMost(Duration.ofSeconds(90))
@@ -119,7 +122,7 @@ class LateFeedbackTest {
 
         Map<String, List<String>> inTraceLogs = new HashMap<>();
         int assessmentsColumn = TraceLogsSchema.SCHEMA.indexOf("assessments");
-        DeltaTableStats.read(engine, table.path(warehouse)).orElseThrow().forEachRow(row -> {
+        DeltaTableStats.read(engine, SinkTableKind.TRACE_LOGS.path(table, warehouse)).orElseThrow().forEachRow(row -> {
             ArrayValue assessments = row.getArray(assessmentsColumn);
             List<String> names = new ArrayList<>();
             for (int i = 0; i < assessments.getSize(); i++) {
@@ -131,7 +134,7 @@ class LateFeedbackTest {
 
         List<String> rows = new ArrayList<>();
         var schema = TraceAssessmentsSchema.SCHEMA;
-        DeltaTableStats.read(engine, table.assessmentsPath(warehouse)).orElseThrow().forEachRow(row -> rows.add(
+        DeltaTableStats.read(engine, SinkTableKind.TRACE_ASSESSMENTS.path(table, warehouse)).orElseThrow().forEachRow(row -> rows.add(
                 row.getString(schema.indexOf("trace_id")) + " " + row.getString(schema.indexOf("assessment_name"))
                         + " late=" + row.getBoolean(schema.indexOf("late"))));
         List<String> expected = new ArrayList<>();
