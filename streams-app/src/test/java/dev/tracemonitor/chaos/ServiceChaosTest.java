@@ -39,10 +39,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,23 +75,17 @@ class ServiceChaosTest {
                     new MonitorConfig.JudgeConfig(null, Map.of("tone", List.of("The response is polite.")), 0.2))));
     private static final Duration TIMEOUT = Duration.ofMinutes(4);
 
-    private static KafkaClusterTestKit cluster;
+    /** A killed child's group members must expire fast for the restarted one to get the partitions. */
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.withSettings(Map.of("offsets.topic.num.partitions", "1",
+            "transaction.state.log.num.partitions", "1", "group.min.session.timeout.ms", "1000"));
 
     @TempDir
     static Path dir;
 
     @BeforeAll
-    static void startBroker() throws Exception {
+    static void quietLogs() {
         SinkTestLogging.quiet();
-        // a killed child's group members must expire fast for the restarted one to get the partitions
-        cluster = TestBroker.start(Map.of("offsets.topic.num.partitions", "1", "transaction.state.log.num.partitions", "1", "group.min.session.timeout.ms", "1000"));
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test
@@ -108,7 +101,7 @@ class ServiceChaosTest {
         Files.deleteIfExists(childLog);
         SinkProbe probe = new SinkProbe(dir.resolve("probe"));
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        settings.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         settings.put(ServiceConfig.APPLICATION_ID_CONFIG, "chaos");
         settings.put(ServiceConfig.SINK_GROUP_ID_CONFIG, SINK_GROUP);
         settings.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
@@ -227,7 +220,7 @@ class ServiceChaosTest {
                     .noneMatch(DeltaRows.AssessmentKey::late);
 
             List<DeltaRows.AssessmentKey> onTopic =
-                    ExactlyOnceChecks.feedbackOnTopic(cluster.bootstrapServers(), topics.feedback());
+                    ExactlyOnceChecks.feedbackOnTopic(broker.bootstrapServers(), topics.feedback());
             ExactlyOnceChecks.assertExactlyOncePerTraceAndJudge("trace-feedback (read_committed)", onTopic, expectedAssessments);
             log.info("{} traces, {} assessments exactly once after {} kills ({} mid-flush) in {} s", TRACES,
                     expectedAssessments.size(), KILLS, heldKills, (System.nanoTime() - started) / 1_000_000_000);
@@ -274,7 +267,7 @@ class ServiceChaosTest {
     private static void assertTableAheadOfKafkaOffsets(SinkProbe.Event held, Topics topics) throws Exception {
         Map<String, String> topicOfGroup = Map.of(SINK_GROUP, topics.assessed(), ASSESSMENTS_GROUP, topics.feedback());
         assertThat(held.transactions()).as("the held commit's transaction ids").isNotEmpty();
-        try (Admin admin = Admin.create(cluster.clientProperties())) {
+        try (Admin admin = Admin.create(broker.clientProperties())) {
             for (Map.Entry<String, Long> txn : held.transactions().entrySet()) {
                 String appId = txn.getKey();
                 Map.Entry<String, String> group = topicOfGroup.entrySet().stream()
@@ -296,12 +289,12 @@ class ServiceChaosTest {
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
-        return ExactlyOnceChecks.readCommitted(cluster.bootstrapServers(), topic);
+        return ExactlyOnceChecks.readCommitted(broker.bootstrapServers(), topic);
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());

@@ -33,10 +33,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,22 +56,16 @@ class TwoInstancesTest {
                     MonitorConfig.JudgeConfig.builtin("relevance_to_query", 0.25))));
     private static final String SINK_GROUP = "shared-sink";
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.withSettings(Map.of("offsets.topic.num.partitions", "1",
+            "transaction.state.log.num.partitions", "1"));
 
     @TempDir
     static Path dir;
 
     @BeforeAll
-    static void startBroker() throws Exception {
+    static void quietLogs() {
         SinkTestLogging.quiet();
-        cluster = TestBroker.start(Map.of("offsets.topic.num.partitions", "1", "transaction.state.log.num.partitions", "1"));
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test
@@ -89,10 +82,10 @@ class TwoInstancesTest {
 
         TraceMonitorService a = start("a");
         TraceMonitorService b = start("b");
-        try (KafkaProducer<byte[], byte[]> producer = producer(); Admin admin = Admin.create(cluster.clientProperties())) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(); Admin admin = Admin.create(broker.clientProperties())) {
             producer.send(new ProducerRecord<>(topics.monitorConfig(), utf8(EXPERIMENT), MonitorConfigCodec.encode(MONITOR))).get();
             await().atMost(Duration.ofSeconds(60)).until(() -> ExactlyOnceChecks.readCommitted(
-                    cluster.bootstrapServers(), topics.monitorStatus()).stream().map(r -> MonitorStatus.decode(r.value()))
+                    broker.bootstrapServers(), topics.monitorStatus()).stream().map(r -> MonitorStatus.decode(r.value()))
                     .anyMatch(s -> MonitorStatus.ACCEPTED.equals(s.status())));
             await().atMost(Duration.ofSeconds(60)).until(() -> membersWithPartitions(admin, SINK_GROUP) == 2
                     && membersWithPartitions(admin, SINK_GROUP + "-assessments") == 2);
@@ -142,12 +135,12 @@ class TwoInstancesTest {
         ExactlyOnceChecks.assertExactlyOncePerTraceAndJudge("trace_assessments",
                 DeltaRows.assessmentRows(SinkTableKind.TRACE_ASSESSMENTS.path(table, warehouse)), expectedAssessments);
         ExactlyOnceChecks.assertExactlyOncePerTraceAndJudge("trace-feedback (read_committed)",
-                ExactlyOnceChecks.feedbackOnTopic(cluster.bootstrapServers(), topics.feedback()), expectedAssessments);
+                ExactlyOnceChecks.feedbackOnTopic(broker.bootstrapServers(), topics.feedback()), expectedAssessments);
     }
 
     private static TraceMonitorService start(String name) throws Exception {
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ServiceConfig.APPLICATION_ID_CONFIG, "shared");
         props.put(ServiceConfig.SINK_GROUP_ID_CONFIG, SINK_GROUP);
         props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state-" + name).toString());
@@ -177,7 +170,7 @@ class TwoInstancesTest {
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new ByteArraySerializer(), new ByteArraySerializer());
     }
 

@@ -34,10 +34,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -52,7 +52,8 @@ class ControlPlaneTest {
     @TempDir
     static Path dir;
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.plaintext();
     private static TraceMonitorService service;
     private static KafkaProducer<String, String> producer;
     private static TopicCollector<MonitorStatus> status;
@@ -60,18 +61,17 @@ class ControlPlaneTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = TestBroker.start();
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         props.put(ServiceConfig.SINK_ENABLED_CONFIG, "false");
         service = new TraceMonitorService(ServiceConfig.of(props), new ScriptedJudgeBackend(),
                 TraceMonitorMetrics.inMemory());
         service.start();
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                 new StringSerializer(), new StringSerializer());
-        status = new TopicCollector<>(cluster.bootstrapServers(), TOPICS.monitorStatus(), MonitorStatus::decode);
-        assessed = new TopicCollector<>(cluster.bootstrapServers(), TOPICS.assessed(), TraceJsonCodec::decode);
+        status = new TopicCollector<>(broker.bootstrapServers(), TOPICS.monitorStatus(), MonitorStatus::decode);
+        assessed = new TopicCollector<>(broker.bootstrapServers(), TOPICS.assessed(), TraceJsonCodec::decode);
     }
 
     @AfterAll
@@ -80,7 +80,6 @@ class ControlPlaneTest {
         assessed.close();
         producer.close();
         service.close();
-        cluster.close();
     }
 
     private static String monitor(String experiment, String catalog, String schema, double sample) {
@@ -228,7 +227,7 @@ class ControlPlaneTest {
 
     @Test
     void cliRoundTripWithDocumentedExitCodes() {
-        String bs = "--bootstrap-servers=" + cluster.bootstrapServers();
+        String bs = "--bootstrap-servers=" + broker.bootstrapServers();
         String[] create = {"monitor", "create", bs, "--experiment-id", "cli", "--catalog", "main", "--schema", "cli",
                 "--sample", "0.5", "--judge", "safety", "--judge", "chunk_relevance=0.2"};
         Result created = cli(create);

@@ -24,10 +24,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,25 +41,16 @@ class GracefulShutdownTest {
     private static final int SECOND = 400;
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.plaintext();
 
     @TempDir
     static Path dir;
 
-    @BeforeAll
-    static void startBroker() throws Exception {
-        cluster = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        cluster.close();
-    }
-
     @Test
     void sigtermUnderLoadExitsZeroInTimeAndAfterRestartEveryTraceIsInTheTableOnce() throws Exception {
         Topics topics = Topics.defaults();
-        Map<String, Object> client = Map.of("bootstrap.servers", cluster.bootstrapServers());
+        Map<String, Object> client = Map.of("bootstrap.servers", broker.bootstrapServers());
         String table = SinkTableKind.TRACE_LOGS.path(new TableAddress("main", "ops", "42"),
                 dir.resolve("warehouse").toString());
         DemoTraces demo = new DemoTraces(23, "42", 1_750_000_000_000L);
@@ -134,7 +123,7 @@ class GracefulShutdownTest {
     /** The service in a child JVM, its output in {@code <name>.log}. */
     private static ChildJvm start(String name, String flushInterval, OpsEndpoint endpoint) throws IOException {
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve("warehouse").toString());
         props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, flushInterval);

@@ -25,10 +25,8 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,33 +39,24 @@ class MetricsEndpointTest {
     private static final int TRACES = 120;
     private static final int MALFORMED = 5;
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.plaintext();
 
     @TempDir
     static Path dir;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        cluster = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void metricsEndpointShowsEveryMeterWithTheValuesOfAKnownWorkloadAndHealthIsUp() throws Exception {
         Topics topics = Topics.defaults();
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve("warehouse").toString());
         props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT1S");
         OpsEndpoint endpoint = OpsEndpoint.onFreePort();
         props.putAll(endpoint.settings());
         ServiceConfig config = ServiceConfig.of(props);
-        Map<String, Object> client = Map.of("bootstrap.servers", cluster.bootstrapServers());
+        Map<String, Object> client = Map.of("bootstrap.servers", broker.bootstrapServers());
 
         StringWriter output = new StringWriter();
         PrintWriter out = new PrintWriter(output, true);

@@ -35,10 +35,8 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.test.JaasUtils;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,20 +51,11 @@ class SaslPassthroughTest {
     private static final int MALFORMED = 3;
     private static final String SERVICE_USER = JaasUtils.KAFKA_PLAIN_USER1;
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.sasl();
 
     @TempDir
     static Path dir;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        cluster = TestBroker.startWithSasl();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void serviceRunsEndToEndOnASaslBrokerWithOnlyPassThroughSecuritySettingsAndTheDocumentedAcls() throws Exception {
@@ -74,7 +63,7 @@ class SaslPassthroughTest {
         Map<String, Object> admin = sasl(JaasUtils.KAFKA_PLAIN_ADMIN, JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD);
 
         // the listener really requires SASL: a plaintext client gets nowhere
-        try (Admin plain = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+        try (Admin plain = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000))) {
             assertThatThrownBy(() -> plain.listTopics().names().get()).isInstanceOf(ExecutionException.class);
         }
@@ -87,7 +76,7 @@ class SaslPassthroughTest {
         }
 
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put("security.protocol", "SASL_PLAINTEXT");
         props.put("sasl.mechanism", "PLAIN");
         props.put("sasl.jaas.config", jaas(SERVICE_USER, JaasUtils.KAFKA_PLAIN_USER1_PASSWORD));
@@ -146,7 +135,7 @@ class SaslPassthroughTest {
 
     private static Map<String, Object> sasl(String user, String password) {
         Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", cluster.bootstrapServers());
+        props.put("bootstrap.servers", broker.bootstrapServers());
         props.put("security.protocol", "SASL_PLAINTEXT");
         props.put("sasl.mechanism", "PLAIN");
         props.put("sasl.jaas.config", jaas(user, password));

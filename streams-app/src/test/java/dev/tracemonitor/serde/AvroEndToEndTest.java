@@ -43,10 +43,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -64,24 +64,23 @@ class AvroEndToEndTest {
     @TempDir
     static Path dir;
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.plaintext();
     private static FakeSchemaRegistry registry;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = TestBroker.start();
+    static void startRegistry() throws Exception {
         registry = FakeSchemaRegistry.start();
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    static void stopRegistry() {
         registry.close();
-        cluster.close();
     }
 
     private static ServiceConfig config(String name, String format) {
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ServiceConfig.APPLICATION_ID_CONFIG, name);
         props.put(ServiceConfig.SINK_GROUP_ID_CONFIG, name + "-sink");
         props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve(name).toString());
@@ -108,7 +107,7 @@ class AvroEndToEndTest {
              TraceMonitorService avroService = new TraceMonitorService(avro, new ScriptedJudgeBackend(),
                      TraceMonitorMetrics.inMemory());
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                      new StringSerializer(), new ByteArraySerializer())) {
             jsonService.start();
             avroService.start();
@@ -130,11 +129,11 @@ class AvroEndToEndTest {
                     () -> List.of(tableIds(json), tableIds(avro)),
                     t -> t.get(0).containsAll(ids) && t.get(1).containsAll(ids));
 
-            try (TopicCollector<Trace> jsonAssessed = new TopicCollector<>(cluster.bootstrapServers(),
+            try (TopicCollector<Trace> jsonAssessed = new TopicCollector<>(broker.bootstrapServers(),
                     json.topics().assessed(), TraceJsonCodec::decode);
-                 TopicCollector<Trace> avroAssessed = new TopicCollector<>(cluster.bootstrapServers(),
+                 TopicCollector<Trace> avroAssessed = new TopicCollector<>(broker.bootstrapServers(),
                          avro.topics().assessed(), TraceJsonCodec::decode);
-                 TopicCollector<byte[]> avroFeedback = new TopicCollector<>(cluster.bootstrapServers(),
+                 TopicCollector<byte[]> avroFeedback = new TopicCollector<>(broker.bootstrapServers(),
                          avro.topics().feedback(), bytes -> bytes)) {
                 assertThat(tables.get(1)).as("avro table").containsExactlyInAnyOrderElementsOf(tables.get(0));
                 Map<String, List<Trace>> firstOfEach = await().atMost(Duration.ofSeconds(30))
@@ -169,7 +168,7 @@ class AvroEndToEndTest {
 
     private static void awaitMonitorApplied(KafkaProducer<String, byte[]> producer, ServiceConfig config) {
         List<String> probes = new ArrayList<>();
-        try (TopicCollector<Trace> assessed = new TopicCollector<>(cluster.bootstrapServers(), config.topics().assessed(),
+        try (TopicCollector<Trace> assessed = new TopicCollector<>(broker.bootstrapServers(), config.topics().assessed(),
                 TraceJsonCodec::decode)) {
             await().pollInterval(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30)).until(() -> {
                 String probe = "probe-" + config.getString(ServiceConfig.APPLICATION_ID_CONFIG) + "-" + probes.size();

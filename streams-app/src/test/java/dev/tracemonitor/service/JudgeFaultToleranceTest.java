@@ -33,34 +33,23 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The service with the llm backend against a misbehaving OpenAI-compatible endpoint, on a real broker. */
 class JudgeFaultToleranceTest {
 
     private static final int TRACES = 120;
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.plaintext();
 
     @TempDir
     static Path dir;
 
-    @BeforeAll
-    static void startBroker() throws Exception {
-        cluster = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        cluster.close();
-    }
-
     private static Properties serviceProps(String name, FakeOpenAiServer llm, String timeout) {
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ServiceConfig.APPLICATION_ID_CONFIG, name);
         props.put(ServiceConfig.SINK_GROUP_ID_CONFIG, name + "-sink");
         props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve(name).toString());
@@ -84,9 +73,9 @@ class JudgeFaultToleranceTest {
         Topics topics = config.topics();
         List<String> ids = new ArrayList<>();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                 new StringSerializer(), new StringSerializer());
-             TopicCollector<Trace> assessed = new TopicCollector<>(cluster.bootstrapServers(), topics.assessed(),
+             TopicCollector<Trace> assessed = new TopicCollector<>(broker.bootstrapServers(), topics.assessed(),
                      TraceJsonCodec::decode)) {
             producer.send(new ProducerRecord<>(topics.monitorConfig(), experiment, """
                     {"experiment_id": "%s", "catalog_name": "main", "schema_name": "faults",
@@ -127,9 +116,9 @@ class JudgeFaultToleranceTest {
         try (FakeOpenAiServer llm = FakeOpenAiServer.start(faults)) {
             ServiceConfig config = ServiceConfig.of(serviceProps("faults", llm, "PT2S"));
             try (TraceMonitorService service = startService(config);
-                 TopicCollector<Assessment> feedback = new TopicCollector<>(cluster.bootstrapServers(),
+                 TopicCollector<Assessment> feedback = new TopicCollector<>(broker.bootstrapServers(),
                          config.topics().feedback(), TraceJsonCodec::decodeAssessment);
-                 TopicCollector<Trace> assessed = new TopicCollector<>(cluster.bootstrapServers(),
+                 TopicCollector<Trace> assessed = new TopicCollector<>(broker.bootstrapServers(),
                          config.topics().assessed(), TraceJsonCodec::decode)) {
                 List<String> ids = produce(config, "faults", TRACES);
                 List<String> inTable = await().atMost(Duration.ofMinutes(2))
@@ -171,7 +160,7 @@ class JudgeFaultToleranceTest {
             ServiceConfig config = ServiceConfig.of(props);
             try (TraceMonitorService service = new TraceMonitorService(config, JudgeBackends.create(config),
                     TraceMonitorMetrics.inMemory());
-                 Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+                 Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 service.start();
                 await().atMost(Duration.ofSeconds(60)).until(() -> service.streams().state().isRunningOrRebalancing()
                         && service.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);

@@ -31,11 +31,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +49,8 @@ class DeltaSinkKafkaTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final TableAddress TABLE = new TableAddress("main", "default", "1234");
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.withSettings(Map.of("offsets.topic.num.partitions", "1"));
     private static Admin admin;
 
     @TempDir
@@ -58,19 +59,15 @@ class DeltaSinkKafkaTest {
     private final Engine engine = DefaultEngine.create(new Configuration());
 
     @BeforeAll
-    static void startBroker() throws Exception {
+    static void connect() {
         SinkTestLogging.quiet();
-        cluster = TestBroker.start(Map.of("offsets.topic.num.partitions", "1"));
-        admin = Admin.create(cluster.clientProperties());
+        admin = Admin.create(broker.clientProperties());
     }
 
     @AfterAll
-    static void stopBroker() throws Exception {
+    static void disconnect() {
         if (admin != null) {
             admin.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 
@@ -168,7 +165,7 @@ class DeltaSinkKafkaTest {
     void closingCommitsWhatWasWrittenIncludingFilesRolledAtTheRowBound() throws Exception {
         String topic = createTopic("assessed-close");
         List<String> traceIds = ids("e", 90);
-        DeltaSinkConfig config = DeltaSinkConfig.builder(cluster.bootstrapServers(), warehouse.toString())
+        DeltaSinkConfig config = DeltaSinkConfig.builder(broker.bootstrapServers(), warehouse.toString())
                 .groupId("sink-close").topic(topic).flushInterval(Duration.ofHours(1)).maxRowsPerFile(10).build();
         try (KafkaProducer<String, byte[]> producer = producer()) {
             send(producer, topic, TABLE, traceIds);
@@ -192,7 +189,7 @@ class DeltaSinkKafkaTest {
         String group = "sink-revoke";
         List<String> first = ids("f", 120);
         List<String> second = ids("g", 120);
-        DeltaSinkConfig config = DeltaSinkConfig.builder(cluster.bootstrapServers(), warehouse.toString())
+        DeltaSinkConfig config = DeltaSinkConfig.builder(broker.bootstrapServers(), warehouse.toString())
                 .groupId(group).topic(topic).flushInterval(Duration.ofHours(1)).build();
         try (KafkaProducer<String, byte[]> producer = producer()) {
             send(producer, topic, TABLE, first);
@@ -227,7 +224,7 @@ class DeltaSinkKafkaTest {
         try (KafkaProducer<String, byte[]> producer = producer()) {
             send(producer, topic, TABLE, traceIds);
         }
-        DeltaSinkConfig config = DeltaSinkConfig.builder(cluster.bootstrapServers(), uri)
+        DeltaSinkConfig config = DeltaSinkConfig.builder(broker.bootstrapServers(), uri)
                 .groupId("sink-file-uri").topic(topic).flushInterval(FLUSH_INTERVAL).build();
         try (DeltaSink sink = new DeltaSink(config)) {
             sink.start();
@@ -249,7 +246,7 @@ class DeltaSinkKafkaTest {
     }
 
     private DeltaSinkConfig config(String topic, String group) {
-        return DeltaSinkConfig.builder(cluster.bootstrapServers(), warehouse.toString())
+        return DeltaSinkConfig.builder(broker.bootstrapServers(), warehouse.toString())
                 .groupId(group)
                 .topic(topic)
                 .flushInterval(FLUSH_INTERVAL)
@@ -297,7 +294,7 @@ class DeltaSinkKafkaTest {
     }
 
     private static KafkaProducer<String, byte[]> producer() {
-        Properties props = cluster.clientProperties();
+        Properties props = broker.clientProperties();
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

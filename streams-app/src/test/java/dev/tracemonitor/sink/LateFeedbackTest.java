@@ -40,10 +40,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -60,20 +59,15 @@ class LateFeedbackTest {
                     MonitorConfig.JudgeConfig.builtin("safety", null),
                     MonitorConfig.JudgeConfig.builtin("relevance_to_query", null))));
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.plaintext();
 
     @TempDir
     static Path dir;
 
     @BeforeAll
-    static void startBroker() throws Exception {
+    static void quietLogs() {
         SinkTestLogging.quiet();
-        cluster = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        cluster.close();
     }
 
     @Test
@@ -81,7 +75,7 @@ class LateFeedbackTest {
         Topics topics = Topics.defaults();
         String warehouse = dir.resolve("warehouse").toString();
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         props.put(ServiceConfig.WAREHOUSE_CONFIG, warehouse);
         props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT1S");
@@ -96,12 +90,12 @@ class LateFeedbackTest {
         try (TraceMonitorService service = new TraceMonitorService(ServiceConfig.of(props), backend,
                 TraceMonitorMetrics.inMemory());
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                      new ByteArraySerializer(), new ByteArraySerializer())) {
             service.start();
             producer.send(new ProducerRecord<>(topics.monitorConfig(), TestTraces.utf8(EXPERIMENT),
                     MonitorConfigCodec.encode(MONITOR))).get();
-            await().atMost(Duration.ofSeconds(60)).until(() -> !TopicReader.readToEnd(cluster.bootstrapServers(), topics.monitorStatus(), 0).isEmpty());
+            await().atMost(Duration.ofSeconds(60)).until(() -> !TopicReader.readToEnd(broker.bootstrapServers(), topics.monitorStatus(), 0).isEmpty());
             for (String id : traceIds) {
                 producer.send(new ProducerRecord<>(topics.traces(), TestTraces.utf8(id),
                         TestTraces.chat(id, EXPERIMENT, "What is Kafka?", "A log.")));
@@ -144,7 +138,7 @@ class LateFeedbackTest {
         });
         assertThat(rows).containsExactlyInAnyOrderElementsOf(expected);
 
-        List<ConsumerRecord<byte[], byte[]>> feedback = TopicReader.readToEnd(cluster.bootstrapServers(), topics.feedback(), 0);
+        List<ConsumerRecord<byte[], byte[]>> feedback = TopicReader.readToEnd(broker.bootstrapServers(), topics.feedback(), 0);
         assertThat(feedback).hasSize(2 * TRACES).allSatisfy(r -> {
             Assessment a = TraceJsonCodec.decodeAssessment(r.value());
             assertThat(TableAddress.fromHeaders(r.headers())).isEqualTo(table);
