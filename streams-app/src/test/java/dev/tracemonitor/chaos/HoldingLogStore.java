@@ -58,18 +58,18 @@ public class HoldingLogStore extends LocalAtomicLogStore {
                 .forEach(txn -> transactions.put(txn.path("appId").asText(), txn.path("version").asLong()));
         Optional<SinkProbe.Hold> hold = probe.requestedHold();
         if (hold.equals(Optional.of(SinkProbe.Hold.BEFORE_DELTA_COMMIT))) {
-            probe.record(SinkProbe.Kind.HELD_BEFORE_DELTA_COMMIT, table, version, transactions);
-            parkForever();
+            holdForever(SinkProbe.Hold.BEFORE_DELTA_COMMIT, table, version, transactions);
         }
         super.write(path, lines.iterator(), overwrite, conf);
         probe.record(SinkProbe.Kind.COMMITTED, table, version, transactions);
         if (hold.equals(Optional.of(SinkProbe.Hold.AFTER_DELTA_COMMIT))) {
-            probe.record(SinkProbe.Kind.HELD_AFTER_DELTA_COMMIT, table, version, transactions);
-            parkForever();
+            holdForever(SinkProbe.Hold.AFTER_DELTA_COMMIT, table, version, transactions);
         }
     }
 
-    private static void parkForever() {
+    /** Says so, then stops the committing thread until the test kills the process. */
+    private void holdForever(SinkProbe.Hold hold, String table, long version, Map<String, Long> transactions) {
+        probe.record(hold.held, table, version, transactions);
         while (true) {
             LockSupport.park();
         }

@@ -14,8 +14,8 @@ import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ChildJvm;
 import dev.tracemonitor.testing.TestBroker;
+import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.topology.Topics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -122,7 +122,7 @@ class ServiceChaosTest {
         AtomicReference<Throwable> producerFailure = new AtomicReference<>();
         Thread producerThread;
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            producer.send(new ProducerRecord<>(topics.monitorConfig(), utf8(EXPERIMENT), MonitorConfigCodec.encode(MONITOR))).get();
+            producer.send(new ProducerRecord<>(topics.monitorConfig(), TestTraces.utf8(EXPERIMENT), MonitorConfigCodec.encode(MONITOR))).get();
             awaitAccepted(topics.monitorStatus());
 
             // 90% of the traces in small paced batches (~60 s), so that kills land while traces are flowing; the
@@ -138,7 +138,7 @@ class ServiceChaosTest {
                             reserve.acquire();
                         }
                         for (DemoRecord r : records.subList(i, Math.min(records.size(), i + batch))) {
-                            producer.send(new ProducerRecord<>(topics.traces(), utf8(r.key()), r.value()));
+                            producer.send(new ProducerRecord<>(topics.traces(), TestTraces.utf8(r.key()), r.value()));
                         }
                         producer.flush();
                         produced.set(Math.min(records.size(), i + batch));
@@ -249,12 +249,10 @@ class ServiceChaosTest {
     /** Asks the child's sinks to stop at {@code hold}, and kills the child once one has; the event of that sink. */
     private static SinkProbe.Event killWhenHeld(SinkProbe probe, ChildJvm child, SinkProbe.Hold hold)
             throws Exception {
-        SinkProbe.Kind kind = hold == SinkProbe.Hold.BEFORE_DELTA_COMMIT ? SinkProbe.Kind.HELD_BEFORE_DELTA_COMMIT
-                : SinkProbe.Kind.HELD_AFTER_DELTA_COMMIT;
         probe.requestHold(hold);
         SinkProbe.Event held = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                 .failFast("the child died", () -> !child.isAlive())
-                .until(() -> probe.first(child.pid(), kind), Optional::isPresent).orElseThrow();
+                .until(() -> probe.first(child.pid(), hold.held), Optional::isPresent).orElseThrow();
         child.kill();
         probe.clearHold();
         return held;
@@ -298,9 +296,5 @@ class ServiceChaosTest {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -21,15 +21,21 @@ import java.util.Optional;
  */
 final class SinkProbe {
 
-    /** Where a sink thread stops, once it has written a flush's data files. */
+    enum Kind { STARTED, COMMITTED, HELD_BEFORE_DELTA_COMMIT, HELD_AFTER_DELTA_COMMIT }
+
+    /** Where a sink thread stops, once it has written a flush's data files, and the event that says it has. */
     enum Hold {
         /** Before the Delta commit of the files: they are in the table directory, referenced by no version. */
-        BEFORE_DELTA_COMMIT,
+        BEFORE_DELTA_COMMIT(Kind.HELD_BEFORE_DELTA_COMMIT),
         /** After the Delta commit, before the flush commits the group's Kafka offsets. */
-        AFTER_DELTA_COMMIT
-    }
+        AFTER_DELTA_COMMIT(Kind.HELD_AFTER_DELTA_COMMIT);
 
-    enum Kind { STARTED, COMMITTED, HELD_BEFORE_DELTA_COMMIT, HELD_AFTER_DELTA_COMMIT }
+        final Kind held;
+
+        Hold(Kind held) {
+            this.held = held;
+        }
+    }
 
     /**
      * One event of a child.

@@ -17,8 +17,8 @@ import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
 import dev.tracemonitor.testing.TestBroker;
+import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.topology.Topics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +83,7 @@ class TwoInstancesTest {
         TraceMonitorService a = start("a");
         TraceMonitorService b = start("b");
         try (KafkaProducer<byte[], byte[]> producer = producer(); Admin admin = Admin.create(broker.clientProperties())) {
-            producer.send(new ProducerRecord<>(topics.monitorConfig(), utf8(EXPERIMENT), MonitorConfigCodec.encode(MONITOR))).get();
+            producer.send(new ProducerRecord<>(topics.monitorConfig(), TestTraces.utf8(EXPERIMENT), MonitorConfigCodec.encode(MONITOR))).get();
             await().atMost(Duration.ofSeconds(60)).until(() -> ExactlyOnceChecks.readCommitted(
                     broker.bootstrapServers(), topics.monitorStatus()).stream().map(r -> MonitorStatus.decode(r.value()))
                     .anyMatch(s -> MonitorStatus.ACCEPTED.equals(s.status())));
@@ -158,7 +158,7 @@ class TwoInstancesTest {
 
     private static void send(KafkaProducer<byte[], byte[]> producer, Topics topics, List<DemoRecord> records) {
         for (DemoRecord r : records) {
-            producer.send(new ProducerRecord<>(topics.traces(), utf8(r.key()), r.value()));
+            producer.send(new ProducerRecord<>(topics.traces(), TestTraces.utf8(r.key()), r.value()));
         }
         producer.flush();
     }
@@ -172,9 +172,5 @@ class TwoInstancesTest {
     private static KafkaProducer<byte[], byte[]> producer() {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

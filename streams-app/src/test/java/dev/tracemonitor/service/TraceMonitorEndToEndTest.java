@@ -20,24 +20,18 @@ import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.topology.DeadLetters;
 import dev.tracemonitor.topology.Topics;
 import io.delta.kernel.defaults.engine.DefaultEngine;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -115,9 +109,5 @@ class TraceMonitorEndToEndTest {
         long assessmentsInAssessed = assessed.stream()
                 .mapToLong(r -> TraceJsonCodec.decode(r.value()).info().assessments().size()).sum();
         assertThat(assessmentsInAssessed).isEqualTo(feedback.size());
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }
