@@ -1,5 +1,6 @@
 package dev.tracemonitor.bench;
 
+import dev.tracemonitor.sink.FlushBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +20,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code benchmarks/run.sh}). Scenarios: {@code micro} (JMH, per-record paths), {@code judge} (judge calls/s against
  * the fake OpenAI endpoint), {@code pipeline} (traces/s at sampling 0, peak RSS, raw consumer read rate),
  * {@code local} (sampling 1.0 with the local judges: traces/s and feedback latency), {@code memory} (the sink's RSS
- * with a million rows pending). Prints one table at the end and writes it to {@code benchmarks/target/}.
+ * with a million rows pending); {@code flush}, only when named, runs {@link FlushBenchmark} (one flush window of the
+ * sink without Kafka). Prints one table at the end and writes it to {@code benchmarks/target/}.
  */
 public final class BenchMain {
 
@@ -57,6 +59,7 @@ public final class BenchMain {
                     case "pipeline" -> pipeline(options, report);
                     case "local" -> local(options, report);
                     case "memory" -> memory(options, report);
+                    case "flush" -> flush(options);
                     default -> throw new IllegalArgumentException(scenario);
                 }
             } catch (Exception e) {
@@ -254,6 +257,20 @@ public final class BenchMain {
             if (produced.wellFormed() != n) {
                 report.note("memory: " + (n - produced.wellFormed()) + " malformed records were produced");
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- flush
+
+    /** {@link FlushBenchmark} in a child JVM with a 1 GiB heap; it prints its own figures (per window, peak RSS). */
+    static void flush(Options options) throws Exception {
+        List<String> command = List.of(Java.executable(), "-Xmx1g", "-Dlogback.configurationFile=bench-logback.xml",
+                "-cp", System.getProperty("java.class.path"), FlushBenchmark.class.getName(),
+                "--rows", options.quick() ? "20000" : "100000", "--rounds", "3",
+                "--dir", options.workDir().resolve("flush").toString());
+        int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("FlushBenchmark exited with " + exit);
         }
     }
 

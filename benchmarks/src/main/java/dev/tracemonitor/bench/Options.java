@@ -32,6 +32,8 @@ public record Options(
         Map<String, String> serviceEnv) {
 
     public static final List<String> ALL = List.of("micro", "judge", "pipeline", "local", "memory");
+    /** Scenarios that run only when named. */
+    public static final List<String> NAMED_ONLY = List.of("flush");
 
     static Options parse(String[] args) {
         List<String> scenarios = new ArrayList<>();
@@ -56,10 +58,11 @@ public record Options(
                 values.put(arg.substring(2, eq), arg.substring(eq + 1));
             } else if (arg.equals("all")) {
                 scenarios.addAll(ALL);
-            } else if (ALL.contains(arg)) {
+            } else if (ALL.contains(arg) || NAMED_ONLY.contains(arg)) {
                 scenarios.add(arg);
             } else {
-                throw new IllegalArgumentException("unknown scenario '" + arg + "'; known: all, " + ALL);
+                throw new IllegalArgumentException("unknown scenario '" + arg + "'; known: all, " + ALL + ", "
+                        + NAMED_ONLY);
             }
         }
         if (scenarios.isEmpty()) {

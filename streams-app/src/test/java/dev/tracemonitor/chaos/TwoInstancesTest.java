@@ -1,6 +1,5 @@
 package dev.tracemonitor.chaos;
 
-import dev.tracemonitor.testing.TestBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,10 +13,12 @@ import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TraceMonitorService;
 import dev.tracemonitor.sink.SinkStats;
+import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
+import dev.tracemonitor.testing.TestBroker;
+import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.topology.Topics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,10 +33,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,22 +56,16 @@ class TwoInstancesTest {
                     MonitorConfig.JudgeConfig.builtin("relevance_to_query", 0.25))));
     private static final String SINK_GROUP = "shared-sink";
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.withSettings(Map.of("offsets.topic.num.partitions", "1",
+            "transaction.state.log.num.partitions", "1"));
 
     @TempDir
     static Path dir;
 
     @BeforeAll
-    static void startBroker() throws Exception {
+    static void quietLogs() {
         SinkTestLogging.quiet();
-        cluster = TestBroker.start(Map.of("offsets.topic.num.partitions", "1", "transaction.state.log.num.partitions", "1"));
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test
@@ -88,17 +82,17 @@ class TwoInstancesTest {
 
         TraceMonitorService a = start("a");
         TraceMonitorService b = start("b");
-        try (KafkaProducer<byte[], byte[]> producer = producer(); Admin admin = Admin.create(cluster.clientProperties())) {
-            producer.send(new ProducerRecord<>(topics.monitorConfig(), utf8(EXPERIMENT), MonitorConfigCodec.encode(MONITOR))).get();
+        try (KafkaProducer<byte[], byte[]> producer = producer(); Admin admin = Admin.create(broker.clientProperties())) {
+            producer.send(new ProducerRecord<>(topics.monitorConfig(), TestTraces.utf8(EXPERIMENT), MonitorConfigCodec.encode(MONITOR))).get();
             await().atMost(Duration.ofSeconds(60)).until(() -> ExactlyOnceChecks.readCommitted(
-                    cluster.bootstrapServers(), topics.monitorStatus()).stream().map(r -> MonitorStatus.decode(r.value()))
+                    broker.bootstrapServers(), topics.monitorStatus()).stream().map(r -> MonitorStatus.decode(r.value()))
                     .anyMatch(s -> MonitorStatus.ACCEPTED.equals(s.status())));
             await().atMost(Duration.ofSeconds(60)).until(() -> membersWithPartitions(admin, SINK_GROUP) == 2
                     && membersWithPartitions(admin, SINK_GROUP + "-assessments") == 2);
 
             int third = TRACES / 3;
             send(producer, topics, records.subList(0, third));
-            String traceLogs = table.path(warehouse);
+            String traceLogs = SinkTableKind.TRACE_LOGS.path(table, warehouse);
             TraceMonitorService first = b;
             // both instances write the table: each owns some of the partitions
             await().atMost(Duration.ofSeconds(90)).until(() -> a.sink().stats().rowsCommitted() > 0
@@ -116,7 +110,7 @@ class TwoInstancesTest {
                     && membersWithPartitions(admin, SINK_GROUP + "-assessments") == 2);
             send(producer, topics, records.subList(5 * third / 2, TRACES));
 
-            String assessments = table.assessmentsPath(warehouse);
+            String assessments = SinkTableKind.TRACE_ASSESSMENTS.path(table, warehouse);
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> DeltaRows.rows(traceLogs) >= TRACES
                             && DeltaRows.rows(assessments) >= expectedAssessments.size());
@@ -132,21 +126,21 @@ class TwoInstancesTest {
         log.info("sink stats of a, b (first run), b (second run): {}; Delta commit conflicts retried: {}", finished,
                 conflicts);
 
-        String traceLogs = table.path(warehouse);
+        String traceLogs = SinkTableKind.TRACE_LOGS.path(table, warehouse);
         List<String> ids = DeltaRows.traceIds(traceLogs);
         assertThat(ids).as("trace_logs rows").hasSize(TRACES);
         assertThat(new HashSet<>(ids)).as("distinct trace_ids").isEqualTo(traceIds);
         ExactlyOnceChecks.assertExactlyOncePerTraceAndJudge("trace_logs.assessments",
                 DeltaRows.traceLogsAssessments(traceLogs), expectedAssessments);
         ExactlyOnceChecks.assertExactlyOncePerTraceAndJudge("trace_assessments",
-                DeltaRows.assessmentRows(table.assessmentsPath(warehouse)), expectedAssessments);
+                DeltaRows.assessmentRows(SinkTableKind.TRACE_ASSESSMENTS.path(table, warehouse)), expectedAssessments);
         ExactlyOnceChecks.assertExactlyOncePerTraceAndJudge("trace-feedback (read_committed)",
-                ExactlyOnceChecks.feedbackOnTopic(cluster.bootstrapServers(), topics.feedback()), expectedAssessments);
+                ExactlyOnceChecks.feedbackOnTopic(broker.bootstrapServers(), topics.feedback()), expectedAssessments);
     }
 
     private static TraceMonitorService start(String name) throws Exception {
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ServiceConfig.APPLICATION_ID_CONFIG, "shared");
         props.put(ServiceConfig.SINK_GROUP_ID_CONFIG, SINK_GROUP);
         props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state-" + name).toString());
@@ -164,7 +158,7 @@ class TwoInstancesTest {
 
     private static void send(KafkaProducer<byte[], byte[]> producer, Topics topics, List<DemoRecord> records) {
         for (DemoRecord r : records) {
-            producer.send(new ProducerRecord<>(topics.traces(), utf8(r.key()), r.value()));
+            producer.send(new ProducerRecord<>(topics.traces(), TestTraces.utf8(r.key()), r.value()));
         }
         producer.flush();
     }
@@ -176,11 +170,7 @@ class TwoInstancesTest {
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

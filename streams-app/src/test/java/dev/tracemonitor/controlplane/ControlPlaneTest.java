@@ -23,8 +23,10 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,10 +34,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -50,7 +52,8 @@ class ControlPlaneTest {
     @TempDir
     static Path dir;
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.plaintext();
     private static TraceMonitorService service;
     private static KafkaProducer<String, String> producer;
     private static TopicCollector<MonitorStatus> status;
@@ -58,18 +61,17 @@ class ControlPlaneTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = TestBroker.start();
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         props.put(ServiceConfig.SINK_ENABLED_CONFIG, "false");
         service = new TraceMonitorService(ServiceConfig.of(props), new ScriptedJudgeBackend(),
                 TraceMonitorMetrics.inMemory());
         service.start();
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                 new StringSerializer(), new StringSerializer());
-        status = new TopicCollector<>(cluster.bootstrapServers(), TOPICS.monitorStatus(), MonitorStatus::decode);
-        assessed = new TopicCollector<>(cluster.bootstrapServers(), TOPICS.assessed(), TraceJsonCodec::decode);
+        status = new TopicCollector<>(broker.bootstrapServers(), TOPICS.monitorStatus(), MonitorStatus::decode);
+        assessed = new TopicCollector<>(broker.bootstrapServers(), TOPICS.assessed(), TraceJsonCodec::decode);
     }
 
     @AfterAll
@@ -78,7 +80,6 @@ class ControlPlaneTest {
         assessed.close();
         producer.close();
         service.close();
-        cluster.close();
     }
 
     private static String monitor(String experiment, String catalog, String schema, double sample) {
@@ -91,16 +92,14 @@ class ControlPlaneTest {
     /** Publishes with a plain Kafka producer and waits for the service's answer to exactly this publish. */
     private static MonitorStatus publish(String experiment, String json) throws Exception {
         RecordMetadata sent = producer.send(new ProducerRecord<>(TOPICS.monitorConfig(), experiment, json)).get();
-        await().atMost(Duration.ofSeconds(30)).until(() -> status.get(experiment).stream()
-                .anyMatch(s -> s.publishedVersion() == sent.offset()));
-        return status.get(experiment).stream().filter(s -> s.publishedVersion() == sent.offset()).findFirst().orElseThrow();
+        return await().atMost(Duration.ofSeconds(30)).until(() -> status.get(experiment).stream()
+                .filter(s -> s.publishedVersion() == sent.offset()).findFirst(), Optional::isPresent).orElseThrow();
     }
 
     private static Trace scoreOne(String experiment, double below) {
         String id = TestTraces.idWithU(0.0, below, "cp-" + IDS.incrementAndGet());
         producer.send(new ProducerRecord<>(TOPICS.traces(), id, new String(TestTraces.chat(id, experiment, "q", "a"))));
-        await().atMost(Duration.ofSeconds(30)).until(() -> !assessed.get(id).isEmpty());
-        return assessed.get(id).get(0);
+        return await().atMost(Duration.ofSeconds(30)).until(() -> assessed.get(id), traces -> !traces.isEmpty()).get(0);
     }
 
     private static String configVersion(Trace trace) {
@@ -180,10 +179,10 @@ class ControlPlaneTest {
     void samplingRateChangeAppliesToTracesThatArriveAfterIt() throws Exception {
         MonitorStatus v1 = publish("rate", monitor("rate", "main", "rate", 0.2));
         awaitVersionApplied("rate", v1.publishedVersion());
-        List<String> before = produceBatch("rate", 200);
+        Map<String, Trace> before = produceBatch("rate", 200);
         MonitorStatus v2 = publish("rate", monitor("rate", "main", "rate", 0.8));
         awaitVersionApplied("rate", v2.publishedVersion());
-        List<String> after = produceBatch("rate", 200);
+        Map<String, Trace> after = produceBatch("rate", 200);
 
         assertSampled(before, 0.2, v1.publishedVersion());
         assertSampled(after, 0.8, v2.publishedVersion());
@@ -193,7 +192,8 @@ class ControlPlaneTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> Long.toString(version).equals(configVersion(scoreOne(experiment, 0.01))));
     }
 
-    private static List<String> produceBatch(String experiment, int n) {
+    /** Produces {@code n} traces and returns each as traces-assessed has it, by trace id. */
+    private static Map<String, Trace> produceBatch(String experiment, int n) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String id = "batch-" + IDS.incrementAndGet();
@@ -201,13 +201,22 @@ class ControlPlaneTest {
             producer.send(new ProducerRecord<>(TOPICS.traces(), id, new String(TestTraces.chat(id, experiment, "q", "a"))));
         }
         producer.flush();
-        await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().noneMatch(id -> assessed.get(id).isEmpty()));
-        return ids;
+        return await().atMost(Duration.ofSeconds(60)).until(() -> {
+            Map<String, Trace> out = new HashMap<>();
+            for (String id : ids) {
+                List<Trace> got = assessed.get(id);
+                if (!got.isEmpty()) {
+                    out.put(id, got.get(0));
+                }
+            }
+            return out;
+        }, out -> out.size() == ids.size());
     }
 
-    private static void assertSampled(List<String> ids, double rate, long version) {
-        for (String id : ids) {
-            Trace trace = assessed.get(id).get(0);
+    private static void assertSampled(Map<String, Trace> traces, double rate, long version) {
+        for (Map.Entry<String, Trace> e : traces.entrySet()) {
+            String id = e.getKey();
+            Trace trace = e.getValue();
             boolean judged = !trace.info().assessments().isEmpty();
             assertThat(judged).as("%s at u=%s, rate %s", id, Sampler.u(id), rate).isEqualTo(Sampler.u(id) < rate);
             if (judged) {
@@ -218,7 +227,7 @@ class ControlPlaneTest {
 
     @Test
     void cliRoundTripWithDocumentedExitCodes() {
-        String bs = "--bootstrap-servers=" + cluster.bootstrapServers();
+        String bs = "--bootstrap-servers=" + broker.bootstrapServers();
         String[] create = {"monitor", "create", bs, "--experiment-id", "cli", "--catalog", "main", "--schema", "cli",
                 "--sample", "0.5", "--judge", "safety", "--judge", "chunk_relevance=0.2"};
         Result created = cli(create);

@@ -9,6 +9,8 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.Feedback;
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.testing.TestTraces;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import java.nio.file.Files;
@@ -64,7 +66,7 @@ class ConcurrentWritersTest {
                 Long previous = null;
                 for (int round = 0; round < rounds; round++) {
                     List<DataFile> files = table.write(TraceLogsSchema.requestDate(DAY.toEpochMilli()),
-                            List.of(SinkTestTraces.simple("w" + writer + "-" + round, "1", DAY)));
+                            List.of(trace("w" + writer + "-" + round, "1")));
                     Map<String, Long> expected = new java.util.HashMap<>();
                     expected.put(appId, previous);
                     barrier.await(30, java.util.concurrent.TimeUnit.SECONDS); // both commit at the same moment
@@ -150,7 +152,7 @@ class ConcurrentWritersTest {
     }
 
     private static List<DataFile> rowsOf(String traceId, TraceLogsTable table) throws java.io.IOException {
-        return table.write(TraceLogsSchema.requestDate(DAY.toEpochMilli()), List.of(SinkTestTraces.simple(traceId, "1", DAY)));
+        return table.write(TraceLogsSchema.requestDate(DAY.toEpochMilli()), List.of(trace(traceId, "1")));
     }
 
     @Test
@@ -159,13 +161,13 @@ class ConcurrentWritersTest {
         TraceLogsTable owner = new TraceLogsTable(engine, path);
         TraceLogsTable zombie = new TraceLogsTable(DefaultEngine.create(DeltaStorage.configure(new Configuration())), path);
         int date = TraceLogsSchema.requestDate(DAY.toEpochMilli());
-        assertThat(owner.commit(owner.write(date, List.of(SinkTestTraces.simple("a", "2", DAY))),
+        assertThat(owner.commit(owner.write(date, List.of(trace("a", "2"))),
                 Map.of("g-t-0", 10L), Map.of())).isInstanceOf(CommitOutcome.Committed.class);
 
         // the zombie last saw version 10 of partition 0 too, and has rows up to offset 25 pending
-        List<DataFile> zombieFiles = zombie.write(date, List.of(SinkTestTraces.simple("b", "2", DAY)));
+        List<DataFile> zombieFiles = zombie.write(date, List.of(trace("b", "2")));
         // meanwhile the partition's new owner writes offsets 11..20
-        assertThat(owner.commit(owner.write(date, List.of(SinkTestTraces.simple("c", "2", DAY))),
+        assertThat(owner.commit(owner.write(date, List.of(trace("c", "2"))),
                 Map.of("g-t-0", 20L), Map.of("g-t-0", 10L))).isInstanceOf(CommitOutcome.Committed.class);
 
         CommitOutcome late = zombie.commit(zombieFiles, Map.of("g-t-0", 25L), Map.of("g-t-0", 10L));
@@ -213,5 +215,10 @@ class ConcurrentWritersTest {
         assertThat(rows).containsExactlyInAnyOrder(
                 "t1|safety|null|scripted/safety|" + micros + "|" + date + "|yes|null|false",
                 "t1|groundedness|s2|null|" + (micros + 1000) + "|" + date + "|null|TIMEOUT|true");
+    }
+
+    /** A trace of the day the tables are written for. */
+    private static Trace trace(String traceId, String experimentId) {
+        return TestTraces.trace(traceId).experiment(experimentId).requestTime(DAY).build();
     }
 }

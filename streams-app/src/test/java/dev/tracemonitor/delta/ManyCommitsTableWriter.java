@@ -4,6 +4,7 @@ import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.Feedback;
 import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.testing.TestTraces;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import java.nio.file.Files;
@@ -55,7 +56,8 @@ public final class ManyCommitsTableWriter {
                 // a minute apart: the rows cross midnight, so commits touch one or two request_date partitions
                 Instant at = start.plus(Duration.ofMinutes(n));
                 String id = "many-" + n;
-                Trace trace = SinkTestTraces.simple(id, "150", at);
+                Trace trace = TestTraces.trace(id).experiment("150").requestTime(at).request("question " + id)
+                        .response("answer " + id).build();
                 traces.computeIfAbsent(traceLogs.partitionDate(trace), d -> new ArrayList<>()).add(trace);
                 boolean isLate = n % 5 == 0;
                 late += isLate ? 1 : 0;

@@ -1,11 +1,12 @@
 package dev.tracemonitor.delta;
 
-import static dev.tracemonitor.delta.SinkTestTraces.NEW_YEAR;
-import static dev.tracemonitor.delta.SinkTestTraces.NEW_YEARS_EVE;
+import static dev.tracemonitor.testing.TestTraces.NEW_YEAR;
+import static dev.tracemonitor.testing.TestTraces.NEW_YEARS_EVE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.testing.TestTraces;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import java.io.IOException;
@@ -53,9 +54,9 @@ class TraceLogsTableTest {
     @Test
     void convertsVariedTracesWritesCommitsAndReadsThemBackWithKernel() throws IOException {
         List<DataFile> files = new ArrayList<>(table.write(date(NEW_YEAR),
-                List.of(SinkTestTraces.ragChat("t-rag", NEW_YEAR), SinkTestTraces.bare("t-bare", NEW_YEAR))));
+                List.of(TestTraces.ragChat("t-rag", NEW_YEAR), TestTraces.bare("t-bare", NEW_YEAR))));
         files.addAll(table.write(date(NEW_YEARS_EVE),
-                List.of(SinkTestTraces.plainWithOddFeedback("t-odd", NEW_YEARS_EVE))));
+                List.of(TestTraces.plainWithOddFeedback("t-odd", NEW_YEARS_EVE))));
 
         CommitOutcome outcome = table.commit(files, Map.of(APP_0, 41L));
 
@@ -142,7 +143,7 @@ class TraceLogsTableTest {
     private List<DataFile> write(String... traceIds) throws IOException {
         List<Trace> traces = new ArrayList<>();
         for (String id : traceIds) {
-            traces.add(SinkTestTraces.simple(id, "1234", NEW_YEAR));
+            traces.add(TestTraces.trace(id).experiment("1234").requestTime(NEW_YEAR).build());
         }
         return table.write(date(NEW_YEAR), traces);
     }

@@ -10,6 +10,8 @@ import dev.tracemonitor.sampling.Sampler;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.ServiceProcess;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
+import dev.tracemonitor.testing.TestBroker;
+import dev.tracemonitor.testing.TopicReader;
 import dev.tracemonitor.topology.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,13 +25,8 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,35 +38,25 @@ class MetricsEndpointTest {
 
     private static final int TRACES = 120;
     private static final int MALFORMED = 5;
-    private static final Pattern ENDPOINT = Pattern.compile("http endpoint on 127\\.0\\.0\\.1:(\\d+)");
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.plaintext();
 
     @TempDir
     static Path dir;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        cluster = OpsTestKit.startBroker(SecurityProtocol.PLAINTEXT);
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void metricsEndpointShowsEveryMeterWithTheValuesOfAKnownWorkloadAndHealthIsUp() throws Exception {
         Topics topics = Topics.defaults();
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve("warehouse").toString());
         props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT1S");
-        props.put(ServiceConfig.HTTP_PORT_CONFIG, "0");
-        props.put(ServiceConfig.HTTP_ADDRESS_CONFIG, "127.0.0.1");
+        OpsEndpoint endpoint = OpsEndpoint.onFreePort();
+        props.putAll(endpoint.settings());
         ServiceConfig config = ServiceConfig.of(props);
-        Map<String, Object> client = Map.of("bootstrap.servers", cluster.bootstrapServers());
+        Map<String, Object> client = Map.of("bootstrap.servers", broker.bootstrapServers());
 
         StringWriter output = new StringWriter();
         PrintWriter out = new PrintWriter(output, true);
@@ -77,10 +64,7 @@ class MetricsEndpointTest {
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
                 () -> ServiceProcess.run(config, new ScriptedJudgeBackend(), out, stop));
         try {
-            await().atMost(Duration.ofMinutes(1)).until(() -> output.toString().contains("trace-monitor running"));
-            Matcher m = ENDPOINT.matcher(output.toString());
-            assertThat(m.find()).as(output.toString()).isTrue();
-            String base = "http://127.0.0.1:" + m.group(1);
+            endpoint.awaitStarted(Duration.ofMinutes(1), exit::isDone, () -> "its output:\n" + output);
 
             // a first version, then the one in force: the config version gauge must follow
             OpsTestKit.publishMonitor(client, topics.monitorConfig(), topics.monitorStatus(),
@@ -92,19 +76,14 @@ class MetricsEndpointTest {
             OpsTestKit.produce(client, topics.traces(), records);
 
             String table = "main.ops.trace_logs_42";
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                Scrape s = Scrape.of(base);
-                return s.sum("trace_monitor_sink_rows_committed_total", "table", table) == TRACES
-                        && s.sum("trace_monitor_judge_pending_tasks") == 0
-                        && s.sum("trace_monitor_sink_buffer_rows") == 0;
-            });
-            // the Kafka client meters are bound from the clients' own metrics and refreshed every 10 s
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                Scrape s = Scrape.of(base);
-                return s.has("kafka_stream_thread_process_total")
-                        && sinkConsumerRecordsConsumed(s) >= TRACES;
-            });
-            Scrape s = Scrape.of(base);
+            // every assertion below is on this one scrape, the first that shows the workload done (the Kafka client
+            // meters are bound from the clients' own metrics and refreshed every 10 s)
+            Scrape s = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(endpoint::scrape,
+                    scrape -> scrape.sum("trace_monitor_sink_rows_committed_total", "table", table) == TRACES
+                            && scrape.sum("trace_monitor_judge_pending_tasks") == 0
+                            && scrape.sum("trace_monitor_sink_buffer_rows") == 0
+                            && scrape.sum("kafka_stream_thread_process_total") >= TRACES + MALFORMED
+                            && sinkConsumerRecordsConsumed(scrape) >= TRACES);
 
             List<String> wellFormed = records.stream().filter(DemoRecord::wellFormed).map(DemoRecord::key).toList();
             long safety = wellFormed.stream().filter(id -> Sampler.u(id) < 0.5).count();
@@ -135,7 +114,7 @@ class MetricsEndpointTest {
             assertThat(s.sum("trace_monitor_judge_pending_tasks")).isZero();
 
             // feedback
-            int feedback = OpsTestKit.readAll(client, topics.feedback(), 1, Duration.ofSeconds(30)).size();
+            int feedback = TopicReader.readToEnd(client, topics.feedback(), 1).size();
             assertThat(s.sum("trace_monitor_feedback_out_total")).isEqualTo(feedback).isPositive();
             assertThat(s.sum("trace_monitor_feedback_late_total")).isZero();
 
@@ -163,17 +142,16 @@ class MetricsEndpointTest {
             assertThat(s.has("jvm_memory_used_bytes")).isTrue();
 
             // health
-            HttpResponse<String> live = Scrape.get(base + "/health/live");
-            HttpResponse<String> ready = Scrape.get(base + "/health/ready");
+            HttpResponse<String> live = endpoint.get("/health/live");
+            HttpResponse<String> ready = endpoint.get("/health/ready");
             assertThat(live.statusCode()).isEqualTo(200);
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
             assertThat(ready.body()).contains("\"streams\":\"RUNNING\"").contains("\"sink\":\"running\"");
-            assertThat(Scrape.get(base + "/nothing-here").statusCode()).isEqualTo(404);
+            assertThat(endpoint.get("/nothing-here").statusCode()).isEqualTo(404);
 
             stop.countDown();
-            assertThat(exit.get(1, TimeUnit.MINUTES)).as(output.toString()).isZero();
-            assertThat(output.toString()).contains("stopped cleanly");
-            assertThatThrownBy(() -> Scrape.get(base + "/health/live")).isInstanceOf(IOException.class);
+            assertThat(exit.get(1, TimeUnit.MINUTES)).as("0: stopped cleanly; output:%n%s", output).isZero();
+            assertThatThrownBy(() -> endpoint.get("/health/live")).isInstanceOf(IOException.class);
         } finally {
             stop.countDown();
             exit.get(1, TimeUnit.MINUTES);

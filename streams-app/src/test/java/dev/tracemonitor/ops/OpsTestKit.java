@@ -1,33 +1,23 @@
 package dev.tracemonitor.ops;
 
-import static org.awaitility.Awaitility.await;
-
 import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.delta.DeltaTableStats;
 import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.testing.TestTraces;
+import dev.tracemonitor.testing.TopicReader;
 import io.delta.kernel.defaults.engine.DefaultEngine;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 
-/** A real in-JVM KRaft broker and the few client steps the operations tests share. */
+/** The few client steps the operations tests share: the monitor they publish, producing, reading the table. */
 final class OpsTestKit {
 
     static final String MONITOR = """
@@ -36,26 +26,6 @@ final class OpsTestKit {
                {"name": "safety"}, {"name": "groundedness"}, {"name": "chunk_relevance", "sample_rate": 0.2}]}}""";
 
     private OpsTestKit() {
-    }
-
-    static KafkaClusterTestKit startBroker(SecurityProtocol protocol) throws Exception {
-        TestKitNodes.Builder nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
-                .setNumControllerNodes(1);
-        if (protocol != SecurityProtocol.PLAINTEXT) {
-            // the controller listener too: with the test kit's ACL authorizer, an anonymous controller connection
-            // could not register the node
-            nodes.setBrokerSecurityProtocol(protocol).setControllerSecurityProtocol(protocol);
-        }
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes.build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
-        return cluster;
     }
 
     static KafkaProducer<byte[], byte[]> producer(Map<String, Object> clientProps) {
@@ -81,7 +51,7 @@ final class OpsTestKit {
             offset = producer.send(new ProducerRecord<>(configTopic, TestTraces.utf8("42"), TestTraces.utf8(monitor)))
                     .get().offset();
         }
-        List<ConsumerRecord<byte[], byte[]>> status = readAll(clientProps, statusTopic, statuses, Duration.ofMinutes(2));
+        List<ConsumerRecord<byte[], byte[]>> status = TopicReader.readToEnd(clientProps, statusTopic, statuses);
         MonitorStatus accepted = MonitorStatus.decode(status.get(status.size() - 1).value());
         if (!MonitorStatus.ACCEPTED.equals(accepted.status())) {
             throw new AssertionError("monitor not accepted: " + accepted);
@@ -96,30 +66,6 @@ final class OpsTestKit {
             }
             producer.flush();
         }
-    }
-
-    /** Every committed record of a topic, once at least {@code atLeast} are there. */
-    static List<ConsumerRecord<byte[], byte[]>> readAll(Map<String, Object> clientProps, String topic, int atLeast,
-                                                        Duration timeout) {
-        Map<String, Object> props = new HashMap<>(clientProps);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            await().atMost(timeout).until(() -> !consumer.partitionsFor(topic).isEmpty());
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            await().atMost(timeout).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-                boolean atEnd = partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
-                return out.size() >= atLeast && atEnd;
-            });
-        }
-        return out;
     }
 
     static Optional<DeltaTableStats> table(String path) {

@@ -11,8 +11,11 @@ import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TopicCreator;
 import dev.tracemonitor.service.TraceMonitorService;
+import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
+import dev.tracemonitor.testing.TestBroker;
+import dev.tracemonitor.testing.TopicReader;
 import dev.tracemonitor.topology.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,12 +34,9 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.JaasUtils;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,20 +51,11 @@ class SaslPassthroughTest {
     private static final int MALFORMED = 3;
     private static final String SERVICE_USER = JaasUtils.KAFKA_PLAIN_USER1;
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.sasl();
 
     @TempDir
     static Path dir;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        cluster = OpsTestKit.startBroker(SecurityProtocol.SASL_PLAINTEXT);
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void serviceRunsEndToEndOnASaslBrokerWithOnlyPassThroughSecuritySettingsAndTheDocumentedAcls() throws Exception {
@@ -72,7 +63,7 @@ class SaslPassthroughTest {
         Map<String, Object> admin = sasl(JaasUtils.KAFKA_PLAIN_ADMIN, JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD);
 
         // the listener really requires SASL: a plaintext client gets nowhere
-        try (Admin plain = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+        try (Admin plain = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000))) {
             assertThatThrownBy(() -> plain.listTopics().names().get()).isInstanceOf(ExecutionException.class);
         }
@@ -85,7 +76,7 @@ class SaslPassthroughTest {
         }
 
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put("security.protocol", "SASL_PLAINTEXT");
         props.put("sasl.mechanism", "PLAIN");
         props.put("sasl.jaas.config", jaas(SERVICE_USER, JaasUtils.KAFKA_PLAIN_USER1_PASSWORD));
@@ -106,12 +97,13 @@ class SaslPassthroughTest {
             assertThat(service.health().ready()).isTrue();
         }
 
-        String table = new TableAddress("main", "ops", "42").path(dir.resolve("warehouse").toString());
+        String table = SinkTableKind.TRACE_LOGS.path(new TableAddress("main", "ops", "42"),
+                dir.resolve("warehouse").toString());
         DeltaTableStats stats = OpsTestKit.table(table).orElseThrow();
         assertThat(stats.rows()).isEqualTo(TRACES);
         assertThat(stats.traceIds()).containsExactlyInAnyOrderElementsOf(
                 records.stream().filter(DemoRecord::wellFormed).map(DemoRecord::key).toList());
-        assertThat(OpsTestKit.readAll(admin, topics.dlq(), MALFORMED, Duration.ofSeconds(30))).hasSize(MALFORMED);
+        assertThat(TopicReader.readToEnd(admin, topics.dlq(), MALFORMED)).hasSize(MALFORMED);
         assertThat(metrics.count("traces.in")).isEqualTo(TRACES + MALFORMED);
     }
 
@@ -143,7 +135,7 @@ class SaslPassthroughTest {
 
     private static Map<String, Object> sasl(String user, String password) {
         Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", cluster.bootstrapServers());
+        props.put("bootstrap.servers", broker.bootstrapServers());
         props.put("security.protocol", "SASL_PLAINTEXT");
         props.put("sasl.mechanism", "PLAIN");
         props.put("sasl.jaas.config", jaas(user, password));

@@ -1,11 +1,5 @@
 package dev.tracemonitor.ops;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,18 +10,15 @@ import java.util.regex.Pattern;
 /** One scrape of a Prometheus text endpoint, parsed into samples, with sums over label filters. */
 final class Scrape {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})?\\s+(\\S+)(?:\\s+\\d+)?$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     record Sample(String name, Map<String, String> labels, double value) {
     }
 
-    final String text;
-    final List<Sample> samples = new ArrayList<>();
+    private final List<Sample> samples = new ArrayList<>();
 
     private Scrape(String text) {
-        this.text = text;
         for (String line : text.split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
@@ -47,17 +38,9 @@ final class Scrape {
         }
     }
 
-    static Scrape of(String baseUrl) throws IOException, InterruptedException {
-        HttpResponse<String> response = get(baseUrl + "/metrics");
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("/metrics answered " + response.statusCode());
-        }
-        return new Scrape(response.body());
-    }
-
-    static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+    /** Parses a scrape in the Prometheus text format. */
+    static Scrape parse(String text) {
+        return new Scrape(text);
     }
 
     /** Whether any sample of this name exists (with these labels, as name/value pairs). */

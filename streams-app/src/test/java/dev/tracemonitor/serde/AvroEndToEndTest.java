@@ -9,11 +9,11 @@ import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.quickstart.DemoTraces;
 import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TraceMonitorService;
+import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
 import dev.tracemonitor.testing.TestBroker;
@@ -28,8 +28,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
@@ -41,10 +43,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -62,24 +64,23 @@ class AvroEndToEndTest {
     @TempDir
     static Path dir;
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.plaintext();
     private static FakeSchemaRegistry registry;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = TestBroker.start();
+    static void startRegistry() throws Exception {
         registry = FakeSchemaRegistry.start();
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    static void stopRegistry() {
         registry.close();
-        cluster.close();
     }
 
     private static ServiceConfig config(String name, String format) {
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ServiceConfig.APPLICATION_ID_CONFIG, name);
         props.put(ServiceConfig.SINK_GROUP_ID_CONFIG, name + "-sink");
         props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve(name).toString());
@@ -106,7 +107,7 @@ class AvroEndToEndTest {
              TraceMonitorService avroService = new TraceMonitorService(avro, new ScriptedJudgeBackend(),
                      TraceMonitorMetrics.inMemory());
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                      new StringSerializer(), new ByteArraySerializer())) {
             jsonService.start();
             avroService.start();
@@ -124,26 +125,28 @@ class AvroEndToEndTest {
             }
             producer.flush();
             List<String> ids = records.stream().map(DemoRecord::key).toList();
-            await().atMost(Duration.ofMinutes(2)).until(() -> tableIds(json).containsAll(ids) && tableIds(avro).containsAll(ids));
+            List<List<String>> tables = await().atMost(Duration.ofMinutes(2)).until(
+                    () -> List.of(tableIds(json), tableIds(avro)),
+                    t -> t.get(0).containsAll(ids) && t.get(1).containsAll(ids));
 
-            try (TopicCollector<Trace> jsonAssessed = new TopicCollector<>(cluster.bootstrapServers(),
+            try (TopicCollector<Trace> jsonAssessed = new TopicCollector<>(broker.bootstrapServers(),
                     json.topics().assessed(), TraceJsonCodec::decode);
-                 TopicCollector<Trace> avroAssessed = new TopicCollector<>(cluster.bootstrapServers(),
+                 TopicCollector<Trace> avroAssessed = new TopicCollector<>(broker.bootstrapServers(),
                          avro.topics().assessed(), TraceJsonCodec::decode);
-                 TopicCollector<byte[]> avroFeedback = new TopicCollector<>(cluster.bootstrapServers(),
+                 TopicCollector<byte[]> avroFeedback = new TopicCollector<>(broker.bootstrapServers(),
                          avro.topics().feedback(), bytes -> bytes)) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> ids.stream().allMatch(id ->
-                        !jsonAssessed.get(id).isEmpty() && !avroAssessed.get(id).isEmpty()));
-                assertThat(tableIds(avro)).containsExactlyInAnyOrderElementsOf(tableIds(json));
+                assertThat(tables.get(1)).as("avro table").containsExactlyInAnyOrderElementsOf(tables.get(0));
+                Map<String, List<Trace>> firstOfEach = await().atMost(Duration.ofSeconds(30))
+                        .until(() -> firstRecords(ids, jsonAssessed, avroAssessed), m -> m.size() == ids.size());
                 for (String id : ids) {
-                    Trace fromJson = jsonAssessed.get(id).get(0);
-                    Trace fromAvro = avroAssessed.get(id).get(0);
+                    Trace fromJson = firstOfEach.get(id).get(0);
+                    Trace fromAvro = firstOfEach.get(id).get(1);
                     assertThat(withoutTimes(fromAvro)).as(id).isEqualTo(withoutTimes(fromJson));
                     assertThat(fromAvro.info().assessments()).isNotEmpty();
                 }
 
-                await().atMost(Duration.ofSeconds(30)).until(() -> !avroFeedback.all().isEmpty());
-                byte[] framed = avroFeedback.all().values().iterator().next().get(0);
+                byte[] framed = await().atMost(Duration.ofSeconds(30)).until(
+                        () -> avroFeedback.all().values().stream().findFirst(), Optional::isPresent).orElseThrow().get(0);
                 assertThat(framed[0]).isZero();
                 int id = ByteBuffer.wrap(framed, 1, 4).getInt();
                 Schema schema = new Schema.Parser().parse(schemaText(id));
@@ -153,18 +156,19 @@ class AvroEndToEndTest {
                         "chunk_relevance/precision");
                 assertThat(plain.get("trace_id").toString()).isIn(ids);
 
-                String assessmentsTable = dev.tracemonitor.sink.SinkTableKind.TRACE_ASSESSMENTS.path(
+                String assessmentsTable = SinkTableKind.TRACE_ASSESSMENTS.path(
                         new TableAddress("main", "formats", "42"), avro.getString(ServiceConfig.WAREHOUSE_CONFIG));
-                long feedbackRecords = avroFeedback.all().values().stream().mapToLong(List::size).sum();
+                // every Avro Assessment lands in the table: wait until the table and the topic agree
                 await().atMost(Duration.ofSeconds(30)).until(() -> DeltaTableStats.read(DefaultEngine.create(
-                        new Configuration()), assessmentsTable).map(DeltaTableStats::rows).orElse(0L) == feedbackRecords);
+                        new Configuration()), assessmentsTable).map(DeltaTableStats::rows).orElse(0L)
+                        == avroFeedback.all().values().stream().mapToLong(List::size).sum());
             }
         }
     }
 
     private static void awaitMonitorApplied(KafkaProducer<String, byte[]> producer, ServiceConfig config) {
         List<String> probes = new ArrayList<>();
-        try (TopicCollector<Trace> assessed = new TopicCollector<>(cluster.bootstrapServers(), config.topics().assessed(),
+        try (TopicCollector<Trace> assessed = new TopicCollector<>(broker.bootstrapServers(), config.topics().assessed(),
                 TraceJsonCodec::decode)) {
             await().pollInterval(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30)).until(() -> {
                 String probe = "probe-" + config.getString(ServiceConfig.APPLICATION_ID_CONFIG) + "-" + probes.size();
@@ -180,6 +184,20 @@ class AvroEndToEndTest {
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** For each trace id, its first record on the JSON service's traces-assessed, then on the Avro one's. */
+    private static Map<String, List<Trace>> firstRecords(List<String> ids, TopicCollector<Trace> json,
+                                                         TopicCollector<Trace> avro) {
+        Map<String, List<Trace>> first = new HashMap<>();
+        for (String id : ids) {
+            List<Trace> fromJson = json.get(id);
+            List<Trace> fromAvro = avro.get(id);
+            if (!fromJson.isEmpty() && !fromAvro.isEmpty()) {
+                first.put(id, List.of(fromJson.get(0), fromAvro.get(0)));
+            }
+        }
+        return first;
     }
 
     private static String schemaText(int id) throws Exception {
@@ -199,7 +217,8 @@ class AvroEndToEndTest {
     }
 
     private static List<String> tableIds(ServiceConfig config) {
-        String path = new TableAddress("main", "formats", "42").path(config.getString(ServiceConfig.WAREHOUSE_CONFIG));
+        String path = SinkTableKind.TRACE_LOGS.path(new TableAddress("main", "formats", "42"),
+                config.getString(ServiceConfig.WAREHOUSE_CONFIG));
         return DeltaTableStats.read(DefaultEngine.create(new Configuration()), path).map(DeltaTableStats::traceIds)
                 .orElse(List.of()).stream().filter(id -> !id.startsWith("probe-")).toList();
     }

@@ -5,14 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tracemonitor.delta.DeltaTableStats;
 import dev.tracemonitor.delta.SinkTestLogging;
-import dev.tracemonitor.delta.SinkTestTraces;
-import dev.tracemonitor.serde.TraceJsonCodec;
+import dev.tracemonitor.testing.TestBroker;
+import dev.tracemonitor.testing.TestTraces;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,12 +31,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +49,8 @@ class DeltaSinkKafkaTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final TableAddress TABLE = new TableAddress("main", "default", "1234");
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.withSettings(Map.of("offsets.topic.num.partitions", "1"));
     private static Admin admin;
 
     @TempDir
@@ -60,32 +59,15 @@ class DeltaSinkKafkaTest {
     private final Engine engine = DefaultEngine.create(new Configuration());
 
     @BeforeAll
-    static void startBroker() throws Exception {
+    static void connect() {
         SinkTestLogging.quiet();
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true)
-                .setNumBrokerNodes(1)
-                .setNumControllerNodes(1)
-                .build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
-        admin = Admin.create(cluster.clientProperties());
+        admin = Admin.create(broker.clientProperties());
     }
 
     @AfterAll
-    static void stopBroker() throws Exception {
+    static void disconnect() {
         if (admin != null) {
             admin.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 
@@ -95,23 +77,22 @@ class DeltaSinkKafkaTest {
         String group = "sink-restart";
         List<String> firstIds = ids("a", 500);
         try (KafkaProducer<String, byte[]> producer = producer()) {
-            producer.send(new ProducerRecord<>(topic, "no-headers", TraceJsonCodec.encode(
-                    SinkTestTraces.simple("no-headers", TABLE.experimentId(), Instant.now()))));
+            producer.send(new ProducerRecord<>(topic, "no-headers",
+                    TestTraces.trace("no-headers").experiment(TABLE.experimentId()).json()));
             ProducerRecord<String, byte[]> garbage = new ProducerRecord<>(topic, "garbage",
                     "not a trace".getBytes(StandardCharsets.UTF_8));
             TABLE.writeTo(garbage.headers());
             producer.send(garbage);
             send(producer, topic, TABLE, firstIds);
         }
-        String tablePath = TABLE.path(warehouse.toString());
+        String tablePath = traceLogs(TABLE, warehouse.toString());
 
         long started = System.nanoTime();
         try (DeltaSink sink = new DeltaSink(config(topic, group))) {
             sink.start();
-            awaitWhileRunning(sink).untilAsserted(() -> assertThat(sink.stats().rowsCommitted()).isEqualTo(500));
+            SinkStats stats = awaitWhileRunning(sink).until(sink::stats, s -> s.rowsCommitted() == 500);
             log.info("500 traces committed {} ms after the sink started; last flush {} ms",
-                    (System.nanoTime() - started) / 1_000_000, sink.stats().lastFlushDuration().toMillis());
-            SinkStats stats = sink.stats();
+                    (System.nanoTime() - started) / 1_000_000, stats.lastFlushDuration().toMillis());
             assertThat(stats.recordsRead()).isEqualTo(502);
             assertThat(stats.skippedRecords()).isEqualTo(2);
             assertThat(stats.rowsCommittedPerTable()).containsExactly(Map.entry(tablePath, 500L));
@@ -132,10 +113,9 @@ class DeltaSinkKafkaTest {
             try (KafkaProducer<String, byte[]> producer = producer()) {
                 send(producer, topic, TABLE, laterIds);
             }
-            awaitWhileRunning(sink).untilAsserted(() -> assertThat(sink.stats().rowsCommitted()).isEqualTo(100));
-            assertThat(sink.stats().recordsRead()).as("records read after resuming from the Delta versions")
-                    .isEqualTo(100);
-            assertThat(sink.stats().recordsAlreadyCommitted()).isZero();
+            SinkStats stats = awaitWhileRunning(sink).until(sink::stats, s -> s.rowsCommitted() == 100);
+            assertThat(stats.recordsRead()).as("records read after resuming from the Delta versions").isEqualTo(100);
+            assertThat(stats.recordsAlreadyCommitted()).isZero();
         }
         List<String> all = new ArrayList<>(firstIds);
         all.addAll(laterIds);
@@ -165,18 +145,19 @@ class DeltaSinkKafkaTest {
                     send(producer, topic, TABLE, after.subList(0, 150));
                     send(producer, topic, other, after.subList(150, 300));
                 }
-                awaitWhileRunning(first, second).untilAsserted(() -> assertThat(
-                        first.stats().rowsCommitted() + second.stats().rowsCommitted()).isEqualTo(600));
-                assertThat(second.stats().rowsCommitted()).isPositive();
+                List<SinkStats> both = awaitWhileRunning(first, second).until(
+                        () -> List.of(first.stats(), second.stats()),
+                        s -> s.get(0).rowsCommitted() + s.get(1).rowsCommitted() == 600);
+                assertThat(both.get(1).rowsCommitted()).as("rows the second sink committed").isPositive();
             }
         }
         List<String> expectedFirst = new ArrayList<>(before.subList(0, 150));
         expectedFirst.addAll(after.subList(0, 150));
         List<String> expectedOther = new ArrayList<>(before.subList(150, 300));
         expectedOther.addAll(after.subList(150, 300));
-        assertThat(traceIds(TABLE.path(warehouse.toString())))
+        assertThat(traceIds(traceLogs(TABLE, warehouse.toString())))
                 .hasSize(300).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expectedFirst);
-        assertThat(traceIds(other.path(warehouse.toString())))
+        assertThat(traceIds(traceLogs(other, warehouse.toString())))
                 .hasSize(300).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expectedOther);
     }
 
@@ -184,22 +165,22 @@ class DeltaSinkKafkaTest {
     void closingCommitsWhatWasWrittenIncludingFilesRolledAtTheRowBound() throws Exception {
         String topic = createTopic("assessed-close");
         List<String> traceIds = ids("e", 90);
-        DeltaSinkConfig config = DeltaSinkConfig.builder(cluster.bootstrapServers(), warehouse.toString())
+        DeltaSinkConfig config = DeltaSinkConfig.builder(broker.bootstrapServers(), warehouse.toString())
                 .groupId("sink-close").topic(topic).flushInterval(Duration.ofHours(1)).maxRowsPerFile(10).build();
         try (KafkaProducer<String, byte[]> producer = producer()) {
             send(producer, topic, TABLE, traceIds);
         }
         DeltaSink sink = new DeltaSink(config);
         sink.start();
-        awaitWhileRunning(sink).untilAsserted(() -> assertThat(sink.stats().recordsRead()).isEqualTo(90));
-        assertThat(sink.stats().rowsCommitted()).isZero();
+        SinkStats read = awaitWhileRunning(sink).until(sink::stats, s -> s.recordsRead() == 90);
+        assertThat(read.rowsCommitted()).as("committed before the close (the flush interval is an hour)").isZero();
 
         sink.close();
 
         assertThat(sink.stats().rowsCommitted()).isEqualTo(90);
         assertThat(sink.stats().deltaVersionsCommitted()).as("baseline and data versions").isEqualTo(2);
         assertThat(sink.stats().dataFilesCommitted()).isGreaterThanOrEqualTo(9);
-        assertThat(traceIds(TABLE.path(warehouse.toString()))).containsExactlyInAnyOrderElementsOf(traceIds);
+        assertThat(traceIds(traceLogs(TABLE, warehouse.toString()))).containsExactlyInAnyOrderElementsOf(traceIds);
     }
 
     @Test
@@ -208,19 +189,20 @@ class DeltaSinkKafkaTest {
         String group = "sink-revoke";
         List<String> first = ids("f", 120);
         List<String> second = ids("g", 120);
-        DeltaSinkConfig config = DeltaSinkConfig.builder(cluster.bootstrapServers(), warehouse.toString())
+        DeltaSinkConfig config = DeltaSinkConfig.builder(broker.bootstrapServers(), warehouse.toString())
                 .groupId(group).topic(topic).flushInterval(Duration.ofHours(1)).build();
         try (KafkaProducer<String, byte[]> producer = producer()) {
             send(producer, topic, TABLE, first);
         }
         try (DeltaSink one = new DeltaSink(config)) {
             one.start();
-            awaitWhileRunning(one).untilAsserted(() -> assertThat(one.stats().recordsRead()).isEqualTo(120));
-            assertThat(one.stats().rowsCommitted()).isZero();
+            SinkStats read = awaitWhileRunning(one).until(one::stats, s -> s.recordsRead() == 120);
+            assertThat(read.rowsCommitted()).as("committed before the rebalance (the flush interval is an hour)")
+                    .isZero();
             try (DeltaSink two = new DeltaSink(config)) {
                 two.start();
                 awaitWhileRunning(one, two).untilAsserted(() -> assertThat(one.stats().rowsCommitted()).isEqualTo(120));
-                assertThat(traceIds(TABLE.path(warehouse.toString()))).containsExactlyInAnyOrderElementsOf(first);
+                assertThat(traceIds(traceLogs(TABLE, warehouse.toString()))).containsExactlyInAnyOrderElementsOf(first);
                 try (KafkaProducer<String, byte[]> producer = producer()) {
                     send(producer, topic, TABLE, second);
                 }
@@ -230,7 +212,7 @@ class DeltaSinkKafkaTest {
         }
         List<String> all = new ArrayList<>(first);
         all.addAll(second);
-        assertThat(traceIds(TABLE.path(warehouse.toString())))
+        assertThat(traceIds(traceLogs(TABLE, warehouse.toString())))
                 .hasSize(240).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(all);
     }
 
@@ -242,21 +224,19 @@ class DeltaSinkKafkaTest {
         try (KafkaProducer<String, byte[]> producer = producer()) {
             send(producer, topic, TABLE, traceIds);
         }
-        DeltaSinkConfig config = DeltaSinkConfig.builder(cluster.bootstrapServers(), uri)
+        DeltaSinkConfig config = DeltaSinkConfig.builder(broker.bootstrapServers(), uri)
                 .groupId("sink-file-uri").topic(topic).flushInterval(FLUSH_INTERVAL).build();
         try (DeltaSink sink = new DeltaSink(config)) {
             sink.start();
             // the last-flush totals are set when the flush ends, after its commits are counted
-            awaitWhileRunning(sink).untilAsserted(() -> {
-                assertThat(sink.stats().rowsCommitted()).isEqualTo(50);
-                assertThat(sink.stats().lastFlushFiles()).isPositive();
-            });
-            assertThat(sink.stats().rowsCommittedPerTable()).containsOnlyKeys(TABLE.path(uri));
-            assertThat(sink.stats().lastFlushBytes()).isPositive();
+            SinkStats stats = awaitWhileRunning(sink).until(sink::stats,
+                    s -> s.rowsCommitted() == 50 && s.lastFlushFiles() > 0);
+            assertThat(stats.rowsCommittedPerTable()).containsOnlyKeys(traceLogs(TABLE, uri));
+            assertThat(stats.lastFlushBytes()).isPositive();
         }
-        assertThat(TABLE.path(uri)).startsWith("file:");
-        assertThat(traceIds(TABLE.path(uri))).containsExactlyInAnyOrderElementsOf(traceIds);
-        assertThat(traceIds(TABLE.path(warehouse.toString()))).as("the same table by its local path")
+        assertThat(traceLogs(TABLE, uri)).startsWith("file:");
+        assertThat(traceIds(traceLogs(TABLE, uri))).containsExactlyInAnyOrderElementsOf(traceIds);
+        assertThat(traceIds(traceLogs(TABLE, warehouse.toString()))).as("the same table by its local path")
                 .containsExactlyInAnyOrderElementsOf(traceIds);
     }
 
@@ -266,12 +246,16 @@ class DeltaSinkKafkaTest {
     }
 
     private DeltaSinkConfig config(String topic, String group) {
-        return DeltaSinkConfig.builder(cluster.bootstrapServers(), warehouse.toString())
+        return DeltaSinkConfig.builder(broker.bootstrapServers(), warehouse.toString())
                 .groupId(group)
                 .topic(topic)
                 .flushInterval(FLUSH_INTERVAL)
                 .alignToClock(true)
                 .build();
+    }
+
+    private static String traceLogs(TableAddress table, String warehouse) {
+        return SinkTableKind.TRACE_LOGS.path(table, warehouse);
     }
 
     private List<String> traceIds(String tablePath) {
@@ -300,10 +284,9 @@ class DeltaSinkKafkaTest {
 
     private static void send(KafkaProducer<String, byte[]> producer, String topic, TableAddress table,
                              List<String> traceIds) {
-        Instant now = Instant.now();
         for (String id : traceIds) {
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, id,
-                    TraceJsonCodec.encode(SinkTestTraces.simple(id, table.experimentId(), now)));
+                    TestTraces.trace(id).experiment(table.experimentId()).json());
             table.writeTo(record.headers());
             producer.send(record);
         }
@@ -311,7 +294,7 @@ class DeltaSinkKafkaTest {
     }
 
     private static KafkaProducer<String, byte[]> producer() {
-        Properties props = cluster.clientProperties();
+        Properties props = broker.clientProperties();
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -1,7 +1,5 @@
 package dev.tracemonitor.sink;
 
-import dev.tracemonitor.testing.TestBroker;
-import dev.tracemonitor.testing.TopicReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -18,7 +16,9 @@ import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TraceMonitorService;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
+import dev.tracemonitor.testing.TestBroker;
 import dev.tracemonitor.testing.TestTraces;
+import dev.tracemonitor.testing.TopicReader;
 import dev.tracemonitor.topology.Topics;
 import io.delta.kernel.data.ArrayValue;
 import io.delta.kernel.defaults.engine.DefaultEngine;
@@ -32,19 +32,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -61,20 +56,15 @@ class LateFeedbackTest {
                     MonitorConfig.JudgeConfig.builtin("safety", null),
                     MonitorConfig.JudgeConfig.builtin("relevance_to_query", null))));
 
-    private static KafkaClusterTestKit cluster;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.plaintext();
 
     @TempDir
     static Path dir;
 
     @BeforeAll
-    static void startBroker() throws Exception {
+    static void quietLogs() {
         SinkTestLogging.quiet();
-        cluster = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        cluster.close();
     }
 
     @Test
@@ -82,7 +72,7 @@ class LateFeedbackTest {
         Topics topics = Topics.defaults();
         String warehouse = dir.resolve("warehouse").toString();
         Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         props.put(ServiceConfig.WAREHOUSE_CONFIG, warehouse);
         props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT1S");
@@ -97,21 +87,24 @@ class LateFeedbackTest {
         try (TraceMonitorService service = new TraceMonitorService(ServiceConfig.of(props), backend,
                 TraceMonitorMetrics.inMemory());
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                      new ByteArraySerializer(), new ByteArraySerializer())) {
             service.start();
             producer.send(new ProducerRecord<>(topics.monitorConfig(), TestTraces.utf8(EXPERIMENT),
                     MonitorConfigCodec.encode(MONITOR))).get();
-            await().atMost(Duration.ofSeconds(60)).until(() -> !TopicReader.readToEnd(cluster.bootstrapServers(), topics.monitorStatus(), 0).isEmpty());
+            await().atMost(Duration.ofSeconds(60)).until(() -> !TopicReader.readToEnd(broker.bootstrapServers(), topics.monitorStatus(), 0).isEmpty());
             for (String id : traceIds) {
                 producer.send(new ProducerRecord<>(topics.traces(), TestTraces.utf8(id),
                         TestTraces.chat(id, EXPERIMENT, "What is Kafka?", "A log.")));
             }
             producer.flush();
 
-            // every trace is written when the deadline passes, with safety's feedback only
-            await().atMost(Duration.ofSeconds(90)).until(() -> service.sink().stats().rowsCommitted() >= TRACES);
-            assertThat(service.sink().assessmentStats().rowsCommitted()).isEqualTo(TRACES);
+            // every trace is written when the deadline passes, with safety's feedback only (the two sinks flush on
+            // their own: wait for both, and assert on the stats that were seen)
+            SinkStats onTime = await().atMost(Duration.ofSeconds(90)).until(() -> service.sink().assessmentStats(),
+                    assessments -> assessments.rowsCommitted() >= TRACES
+                            && service.sink().stats().rowsCommitted() >= TRACES);
+            assertThat(onTime.rowsCommitted()).as("assessments before the hanging judge answers").isEqualTo(TRACES);
             // then the hanging judge answers: late feedback
             backend.release.countDown();
             await().atMost(Duration.ofSeconds(90))
@@ -120,7 +113,7 @@ class LateFeedbackTest {
 
         Map<String, List<String>> inTraceLogs = new HashMap<>();
         int assessmentsColumn = TraceLogsSchema.SCHEMA.indexOf("assessments");
-        DeltaTableStats.read(engine, table.path(warehouse)).orElseThrow().forEachRow(row -> {
+        DeltaTableStats.read(engine, SinkTableKind.TRACE_LOGS.path(table, warehouse)).orElseThrow().forEachRow(row -> {
             ArrayValue assessments = row.getArray(assessmentsColumn);
             List<String> names = new ArrayList<>();
             for (int i = 0; i < assessments.getSize(); i++) {
@@ -132,7 +125,7 @@ class LateFeedbackTest {
 
         List<String> rows = new ArrayList<>();
         var schema = TraceAssessmentsSchema.SCHEMA;
-        DeltaTableStats.read(engine, table.assessmentsPath(warehouse)).orElseThrow().forEachRow(row -> rows.add(
+        DeltaTableStats.read(engine, SinkTableKind.TRACE_ASSESSMENTS.path(table, warehouse)).orElseThrow().forEachRow(row -> rows.add(
                 row.getString(schema.indexOf("trace_id")) + " " + row.getString(schema.indexOf("assessment_name"))
                         + " late=" + row.getBoolean(schema.indexOf("late"))));
         List<String> expected = new ArrayList<>();
@@ -142,7 +135,7 @@ class LateFeedbackTest {
         });
         assertThat(rows).containsExactlyInAnyOrderElementsOf(expected);
 
-        List<ConsumerRecord<byte[], byte[]>> feedback = TopicReader.readToEnd(cluster.bootstrapServers(), topics.feedback(), 0);
+        List<ConsumerRecord<byte[], byte[]>> feedback = TopicReader.readToEnd(broker.bootstrapServers(), topics.feedback(), 0);
         assertThat(feedback).hasSize(2 * TRACES).allSatisfy(r -> {
             Assessment a = TraceJsonCodec.decodeAssessment(r.value());
             assertThat(TableAddress.fromHeaders(r.headers())).isEqualTo(table);

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracemonitor.delta.DataFile;
 import dev.tracemonitor.delta.SinkTestLogging;
-import dev.tracemonitor.delta.SinkTestTraces;
 import dev.tracemonitor.delta.TraceLogsSchema;
 import dev.tracemonitor.delta.TraceLogsTable;
+import dev.tracemonitor.testing.TestTraces;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import java.io.IOException;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class WarehouseTest {
 
-    private static final Instant NOW = SinkTestTraces.NEW_YEAR;
+    private static final Instant NOW = TestTraces.NEW_YEAR;
 
     @TempDir
     Path root;
@@ -77,7 +77,7 @@ class WarehouseTest {
 
     private static DataFile write(TraceLogsTable table, String traceId) throws IOException {
         return table.write(TraceLogsSchema.requestDate(NOW.toEpochMilli()),
-                List.of(SinkTestTraces.simple(traceId, "1234", NOW))).get(0);
+                List.of(TestTraces.trace(traceId).experiment("1234").requestTime(NOW).build())).get(0);
     }
 
     private static Path local(DataFile file) {

@@ -92,15 +92,15 @@ public final class TraceJsonVariants {
     /** Values whose trace comes back unchanged from its encoding, so they can be forwarded instead. */
     public static Map<String, byte[]> reusable() {
         Map<String, byte[]> variants = new LinkedHashMap<>();
-        variants.put("mlflow 3", utf8(MLFLOW_3));
-        variants.put("mlflow 2", utf8(MLFLOW_2));
-        variants.put("assessments of every kind", utf8(ODD_ASSESSMENTS));
-        variants.put("times before 1970, sub-millisecond, as numbers and text", utf8(TIMES));
-        variants.put("escapes and unknown fields", utf8(TEXT));
-        variants.put("info only", utf8(BARE));
-        variants.put("event attribute starting with a number", utf8(event("\"404 Not Found\"")));
-        variants.put("negative duration", utf8(BARE.replace("}}", ",\"execution_time_ms\":-5}}")));
-        variants.put("large duration", utf8(BARE.replace("}}", ",\"execution_time_ms\":1000000000000000}}")));
+        variants.put("mlflow 3", TestTraces.utf8(MLFLOW_3));
+        variants.put("mlflow 2", TestTraces.utf8(MLFLOW_2));
+        variants.put("assessments of every kind", TestTraces.utf8(ODD_ASSESSMENTS));
+        variants.put("times before 1970, sub-millisecond, as numbers and text", TestTraces.utf8(TIMES));
+        variants.put("escapes and unknown fields", TestTraces.utf8(TEXT));
+        variants.put("info only", TestTraces.utf8(BARE));
+        variants.put("event attribute starting with a number", TestTraces.utf8(event("\"404 Not Found\"")));
+        variants.put("negative duration", TestTraces.utf8(BARE.replace("}}", ",\"execution_time_ms\":-5}}")));
+        variants.put("large duration", TestTraces.utf8(BARE.replace("}}", ",\"execution_time_ms\":1000000000000000}}")));
         for (DemoRecord record : demoTraces()) {
             variants.put("quickstart " + record.kind() + " " + record.key(), record.value());
         }
@@ -110,13 +110,13 @@ public final class TraceJsonVariants {
     /** Traces whose encoding normalizes something, so they decode differently once encoded (or not at all). */
     public static Map<String, byte[]> normalizedByEncoding() {
         Map<String, byte[]> variants = new LinkedHashMap<>();
-        variants.put("span status without a message", utf8(span("\"status\": {\"code\": \"STATUS_CODE_OK\"}")));
-        variants.put("event attribute holding a JSON string", utf8(event("\"\\\"quoted\\\"\"")));
-        variants.put("event attribute holding spaced JSON", utf8(event("\"[1, 2]\"")));
-        variants.put("event attribute holding a number in another form", utf8(event("\"1e2\"")));
+        variants.put("span status without a message", TestTraces.utf8(span("\"status\": {\"code\": \"STATUS_CODE_OK\"}")));
+        variants.put("event attribute holding a JSON string", TestTraces.utf8(event("\"\\\"quoted\\\"\"")));
+        variants.put("event attribute holding spaced JSON", TestTraces.utf8(event("\"[1, 2]\"")));
+        variants.put("event attribute holding a number in another form", TestTraces.utf8(event("\"1e2\"")));
         variants.put("duration beyond a double's precision",
-                utf8(BARE.replace("}}", ",\"execution_time_ms\":1152921504606846977}}")));
-        variants.put("infinite feedback", utf8(BARE.replace("}}",
+                TestTraces.utf8(BARE.replace("}}", ",\"execution_time_ms\":1152921504606846977}}")));
+        variants.put("infinite feedback", TestTraces.utf8(BARE.replace("}}",
                 ",\"assessments\":[{\"assessment_name\":\"x\",\"feedback\":{\"value\":[1e400]}}]}}")));
         return variants;
     }
@@ -126,10 +126,10 @@ public final class TraceJsonVariants {
         Map<String, byte[]> variants = new LinkedHashMap<>();
         variants.put("UTF-16", BARE.getBytes(StandardCharsets.UTF_16BE));
         variants.put("UTF-16LE", BARE.getBytes(StandardCharsets.UTF_16LE));
-        variants.put("byte order mark", utf8("\uFEFF" + BARE));
-        variants.put("leading whitespace", utf8(" " + BARE));
-        variants.put("content after the object", utf8(BARE + " trailing"));
-        variants.put("two objects", utf8(BARE + BARE));
+        variants.put("byte order mark", TestTraces.utf8("\uFEFF" + BARE));
+        variants.put("leading whitespace", TestTraces.utf8(" " + BARE));
+        variants.put("content after the object", TestTraces.utf8(BARE + " trailing"));
+        variants.put("two objects", TestTraces.utf8(BARE + BARE));
         return variants;
     }
 
@@ -150,9 +150,5 @@ public final class TraceJsonVariants {
 
     private static String event(String attributeValue) {
         return span("\"events\":[{\"name\":\"exception\",\"attributes\":{\"exception.message\":" + attributeValue + "}}]");
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

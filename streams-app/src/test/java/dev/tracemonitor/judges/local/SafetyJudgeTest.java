@@ -6,6 +6,7 @@ import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
+import dev.tracemonitor.testing.TestTraces;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Verdict;
-import dev.tracemonitor.judges.local.TestTraces.Doc;
 import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.testing.TestTraces;
+import dev.tracemonitor.testing.TestTraces.Doc;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;

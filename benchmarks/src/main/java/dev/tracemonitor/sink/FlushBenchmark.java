@@ -26,12 +26,12 @@ import org.apache.hadoop.conf.Configuration;
  * record bytes the largest buffer is written out), then flushes: the remaining buffers to Parquet and one Delta commit
  * with a transaction id per source partition. Repeats for {@code --rounds} windows (the first includes JIT warm-up),
  * printing per window the time to ingest and to flush, rows/s, files and bytes committed; at the end the process's
- * peak RSS (VmHWM from /proc/self/status).
+ * peak RSS (VmHWM from /proc/self/status). In the sink's package, for its per-table buffer ({@link SinkTable}).
  *
  * <pre>
- * mvn -q -o -pl streams-app -DskipTests package   # or test-compile + dependency:copy-dependencies
- * java -Xmx1g -cp 'streams-app/target/test-classes:streams-app/target/classes:streams-app/target/lib/*' \
- *      dev.tracemonitor.sink.FlushBenchmark [--rows 100000] [--rounds 3] [--dir /tmp/flush-bench]
+ * benchmarks/run.sh flush      # 3 windows of 100,000 rows in a 1 GiB JVM (--quick: 20,000)
+ * java -Xmx1g -cp benchmarks/target/benchmarks.jar dev.tracemonitor.sink.FlushBenchmark \
+ *      [--rows 100000] [--rounds 3] [--dir /tmp/flush-bench] [--max-rows-per-file 50000] [--max-buffered-mb 64]
  * </pre>
  */
 public final class FlushBenchmark {
