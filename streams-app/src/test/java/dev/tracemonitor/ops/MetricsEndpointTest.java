@@ -158,11 +158,20 @@ class MetricsEndpointTest {
         }
     }
 
-    /** records-consumed-total of the sink's consumer (client id consumer-<sink group>-N), not of Streams' consumers. */
+    /**
+     * records-consumed-total of the trace_logs sink's consumer (client id consumer-<sink group>-N), not of Streams' or
+     * the assessments sink's consumers. Micrometer keeps one label set per meter name: once a per-topic series of the
+     * meter exists, it removes the series without a topic label, so the count is read from whichever form is there.
+     */
     private static double sinkConsumerRecordsConsumed(Scrape s) {
-        return s.all("kafka_consumer_fetch_manager_records_consumed_total").stream()
+        List<Scrape.Sample> sink = s.all("kafka_consumer_fetch_manager_records_consumed_total").stream()
                 .filter(x -> x.labels().getOrDefault("client_id", "").contains("trace-monitor-delta-sink"))
-                .filter(x -> !x.labels().containsKey("topic"))
+                .filter(x -> !x.labels().getOrDefault("client_id", "").contains("assessments"))
+                .toList();
+        double total = sink.stream().filter(x -> !x.labels().containsKey("topic"))
                 .mapToDouble(Scrape.Sample::value).sum();
+        double assessed = sink.stream().filter(x -> "traces-assessed".equals(x.labels().get("topic")))
+                .mapToDouble(Scrape.Sample::value).sum();
+        return Math.max(total, assessed);
     }
 }
