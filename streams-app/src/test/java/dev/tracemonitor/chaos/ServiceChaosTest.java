@@ -11,6 +11,7 @@ import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.quickstart.DemoTraces;
 import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.service.ServiceConfig;
+import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.topology.Topics;
 import java.nio.charset.StandardCharsets;
@@ -149,8 +150,8 @@ class ServiceChaosTest {
             }, "chaos-producer");
             producerThread.start();
 
-            String traceLogs = table.path(warehouse);
-            String assessments = table.assessmentsPath(warehouse);
+            String traceLogs = SinkTableKind.TRACE_LOGS.path(table, warehouse);
+            String assessments = SinkTableKind.TRACE_ASSESSMENTS.path(table, warehouse);
             // the kills start once the tables exist, so that they also interrupt flushes that have commits to make
             ChildService first = child;
             await().atMost(Duration.ofSeconds(90)).failFast("the child died", () -> !first.isAlive())

@@ -14,6 +14,7 @@ import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TraceMonitorService;
 import dev.tracemonitor.sink.SinkStats;
+import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
 import dev.tracemonitor.topology.Topics;
@@ -98,7 +99,7 @@ class TwoInstancesTest {
 
             int third = TRACES / 3;
             send(producer, topics, records.subList(0, third));
-            String traceLogs = table.path(warehouse);
+            String traceLogs = SinkTableKind.TRACE_LOGS.path(table, warehouse);
             TraceMonitorService first = b;
             // both instances write the table: each owns some of the partitions
             await().atMost(Duration.ofSeconds(90)).until(() -> a.sink().stats().rowsCommitted() > 0
@@ -116,7 +117,7 @@ class TwoInstancesTest {
                     && membersWithPartitions(admin, SINK_GROUP + "-assessments") == 2);
             send(producer, topics, records.subList(5 * third / 2, TRACES));
 
-            String assessments = table.assessmentsPath(warehouse);
+            String assessments = SinkTableKind.TRACE_ASSESSMENTS.path(table, warehouse);
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> DeltaRows.rows(traceLogs) >= TRACES
                             && DeltaRows.rows(assessments) >= expectedAssessments.size());
@@ -132,14 +133,14 @@ class TwoInstancesTest {
         log.info("sink stats of a, b (first run), b (second run): {}; Delta commit conflicts retried: {}", finished,
                 conflicts);
 
-        String traceLogs = table.path(warehouse);
+        String traceLogs = SinkTableKind.TRACE_LOGS.path(table, warehouse);
         List<String> ids = DeltaRows.traceIds(traceLogs);
         assertThat(ids).as("trace_logs rows").hasSize(TRACES);
         assertThat(new HashSet<>(ids)).as("distinct trace_ids").isEqualTo(traceIds);
         ExactlyOnceChecks.assertExactlyOncePerTraceAndJudge("trace_logs.assessments",
                 DeltaRows.traceLogsAssessments(traceLogs), expectedAssessments);
         ExactlyOnceChecks.assertExactlyOncePerTraceAndJudge("trace_assessments",
-                DeltaRows.assessmentRows(table.assessmentsPath(warehouse)), expectedAssessments);
+                DeltaRows.assessmentRows(SinkTableKind.TRACE_ASSESSMENTS.path(table, warehouse)), expectedAssessments);
         ExactlyOnceChecks.assertExactlyOncePerTraceAndJudge("trace-feedback (read_committed)",
                 ExactlyOnceChecks.feedbackOnTopic(cluster.bootstrapServers(), topics.feedback()), expectedAssessments);
     }

@@ -7,6 +7,7 @@ import dev.tracemonitor.delta.DeltaTableStats;
 import dev.tracemonitor.quickstart.DemoTraces;
 import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.service.ServiceConfig;
+import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.topology.Topics;
 import java.io.IOException;
@@ -64,7 +65,8 @@ class GracefulShutdownTest {
     void sigtermUnderLoadExitsZeroInTimeAndAfterRestartEveryTraceIsInTheTableOnce() throws Exception {
         Topics topics = Topics.defaults();
         Map<String, Object> client = Map.of("bootstrap.servers", cluster.bootstrapServers());
-        String table = new TableAddress("main", "ops", "42").path(dir.resolve("warehouse").toString());
+        String table = SinkTableKind.TRACE_LOGS.path(new TableAddress("main", "ops", "42"),
+                dir.resolve("warehouse").toString());
         DemoTraces demo = new DemoTraces(23, "42", 1_750_000_000_000L);
         List<DemoRecord> first = demo.generate(FIRST, 0);
         List<DemoRecord> second = demo.generate(SECOND, 0);

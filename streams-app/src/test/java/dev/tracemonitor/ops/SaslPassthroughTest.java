@@ -11,6 +11,7 @@ import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TopicCreator;
 import dev.tracemonitor.service.TraceMonitorService;
+import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
 import dev.tracemonitor.topology.Topics;
@@ -106,7 +107,8 @@ class SaslPassthroughTest {
             assertThat(service.health().ready()).isTrue();
         }
 
-        String table = new TableAddress("main", "ops", "42").path(dir.resolve("warehouse").toString());
+        String table = SinkTableKind.TRACE_LOGS.path(new TableAddress("main", "ops", "42"),
+                dir.resolve("warehouse").toString());
         DeltaTableStats stats = OpsTestKit.table(table).orElseThrow();
         assertThat(stats.rows()).isEqualTo(TRACES);
         assertThat(stats.traceIds()).containsExactlyInAnyOrderElementsOf(

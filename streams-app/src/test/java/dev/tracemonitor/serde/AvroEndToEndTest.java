@@ -14,6 +14,7 @@ import dev.tracemonitor.quickstart.DemoTraces;
 import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TraceMonitorService;
+import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
 import dev.tracemonitor.testing.TestBroker;
@@ -199,7 +200,8 @@ class AvroEndToEndTest {
     }
 
     private static List<String> tableIds(ServiceConfig config) {
-        String path = new TableAddress("main", "formats", "42").path(config.getString(ServiceConfig.WAREHOUSE_CONFIG));
+        String path = SinkTableKind.TRACE_LOGS.path(new TableAddress("main", "formats", "42"),
+                config.getString(ServiceConfig.WAREHOUSE_CONFIG));
         return DeltaTableStats.read(DefaultEngine.create(new Configuration()), path).map(DeltaTableStats::traceIds)
                 .orElse(List.of()).stream().filter(id -> !id.startsWith("probe-")).toList();
     }

@@ -203,8 +203,9 @@ class JudgeFaultToleranceTest {
     }
 
     private static List<String> tableIds(ServiceConfig config, String experiment) {
-        String path = new dev.tracemonitor.sink.TableAddress("main", "faults", experiment)
-                .path(config.getString(ServiceConfig.WAREHOUSE_CONFIG));
+        String path = dev.tracemonitor.sink.SinkTableKind.TRACE_LOGS.path(
+                new dev.tracemonitor.sink.TableAddress("main", "faults", experiment),
+                config.getString(ServiceConfig.WAREHOUSE_CONFIG));
         return dev.tracemonitor.delta.DeltaTableStats.read(io.delta.kernel.defaults.engine.DefaultEngine.create(
                 new org.apache.hadoop.conf.Configuration()), path).map(s -> s.traceIds()).orElse(List.of());
     }

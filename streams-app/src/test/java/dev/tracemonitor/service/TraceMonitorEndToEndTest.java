@@ -11,6 +11,7 @@ import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.quickstart.DemoTraces;
 import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.sampling.Sampler;
+import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
 import dev.tracemonitor.testing.TestBroker;
@@ -102,7 +103,8 @@ class TraceMonitorEndToEndTest {
         assertThat(dead).hasSize(MALFORMED).allSatisfy(r ->
                 assertThat(DeadLetters.header(r.headers(), DeadLetters.ERROR_REASON)).isNotBlank());
 
-        String table = new TableAddress("main", "e2e", "42").path(dir.resolve("warehouse").toString());
+        String table = SinkTableKind.TRACE_LOGS.path(new TableAddress("main", "e2e", "42"),
+                dir.resolve("warehouse").toString());
         DeltaTableStats stats = DeltaTableStats.read(DefaultEngine.create(new Configuration()), table).orElseThrow();
         Set<String> expectedIds = new HashSet<>();
         records.stream().filter(DemoRecord::wellFormed).forEach(r -> expectedIds.add(r.key()));

@@ -103,7 +103,7 @@ class DeltaSinkKafkaTest {
             producer.send(garbage);
             send(producer, topic, TABLE, firstIds);
         }
-        String tablePath = TABLE.path(warehouse.toString());
+        String tablePath = SinkTableKind.TRACE_LOGS.path(TABLE, warehouse.toString());
 
         long started = System.nanoTime();
         try (DeltaSink sink = new DeltaSink(config(topic, group))) {
@@ -174,9 +174,9 @@ class DeltaSinkKafkaTest {
         expectedFirst.addAll(after.subList(0, 150));
         List<String> expectedOther = new ArrayList<>(before.subList(150, 300));
         expectedOther.addAll(after.subList(150, 300));
-        assertThat(traceIds(TABLE.path(warehouse.toString())))
+        assertThat(traceIds(SinkTableKind.TRACE_LOGS.path(TABLE, warehouse.toString())))
                 .hasSize(300).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expectedFirst);
-        assertThat(traceIds(other.path(warehouse.toString())))
+        assertThat(traceIds(SinkTableKind.TRACE_LOGS.path(other, warehouse.toString())))
                 .hasSize(300).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expectedOther);
     }
 
@@ -199,7 +199,8 @@ class DeltaSinkKafkaTest {
         assertThat(sink.stats().rowsCommitted()).isEqualTo(90);
         assertThat(sink.stats().deltaVersionsCommitted()).as("baseline and data versions").isEqualTo(2);
         assertThat(sink.stats().dataFilesCommitted()).isGreaterThanOrEqualTo(9);
-        assertThat(traceIds(TABLE.path(warehouse.toString()))).containsExactlyInAnyOrderElementsOf(traceIds);
+        assertThat(traceIds(SinkTableKind.TRACE_LOGS.path(TABLE, warehouse.toString())))
+                .containsExactlyInAnyOrderElementsOf(traceIds);
     }
 
     @Test
@@ -220,7 +221,8 @@ class DeltaSinkKafkaTest {
             try (DeltaSink two = new DeltaSink(config)) {
                 two.start();
                 awaitWhileRunning(one, two).untilAsserted(() -> assertThat(one.stats().rowsCommitted()).isEqualTo(120));
-                assertThat(traceIds(TABLE.path(warehouse.toString()))).containsExactlyInAnyOrderElementsOf(first);
+                assertThat(traceIds(SinkTableKind.TRACE_LOGS.path(TABLE, warehouse.toString())))
+                        .containsExactlyInAnyOrderElementsOf(first);
                 try (KafkaProducer<String, byte[]> producer = producer()) {
                     send(producer, topic, TABLE, second);
                 }
@@ -230,7 +232,7 @@ class DeltaSinkKafkaTest {
         }
         List<String> all = new ArrayList<>(first);
         all.addAll(second);
-        assertThat(traceIds(TABLE.path(warehouse.toString())))
+        assertThat(traceIds(SinkTableKind.TRACE_LOGS.path(TABLE, warehouse.toString())))
                 .hasSize(240).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(all);
     }
 
@@ -251,12 +253,14 @@ class DeltaSinkKafkaTest {
                 assertThat(sink.stats().rowsCommitted()).isEqualTo(50);
                 assertThat(sink.stats().lastFlushFiles()).isPositive();
             });
-            assertThat(sink.stats().rowsCommittedPerTable()).containsOnlyKeys(TABLE.path(uri));
+            assertThat(sink.stats().rowsCommittedPerTable())
+                    .containsOnlyKeys(SinkTableKind.TRACE_LOGS.path(TABLE, uri));
             assertThat(sink.stats().lastFlushBytes()).isPositive();
         }
-        assertThat(TABLE.path(uri)).startsWith("file:");
-        assertThat(traceIds(TABLE.path(uri))).containsExactlyInAnyOrderElementsOf(traceIds);
-        assertThat(traceIds(TABLE.path(warehouse.toString()))).as("the same table by its local path")
+        assertThat(SinkTableKind.TRACE_LOGS.path(TABLE, uri)).startsWith("file:");
+        assertThat(traceIds(SinkTableKind.TRACE_LOGS.path(TABLE, uri))).containsExactlyInAnyOrderElementsOf(traceIds);
+        assertThat(traceIds(SinkTableKind.TRACE_LOGS.path(TABLE, warehouse.toString())))
+                .as("the same table by its local path")
                 .containsExactlyInAnyOrderElementsOf(traceIds);
     }
 

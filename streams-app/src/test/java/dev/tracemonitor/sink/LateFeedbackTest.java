@@ -119,7 +119,7 @@ class LateFeedbackTest {
 
         Map<String, List<String>> inTraceLogs = new HashMap<>();
         int assessmentsColumn = TraceLogsSchema.SCHEMA.indexOf("assessments");
-        DeltaTableStats.read(engine, table.path(warehouse)).orElseThrow().forEachRow(row -> {
+        DeltaTableStats.read(engine, SinkTableKind.TRACE_LOGS.path(table, warehouse)).orElseThrow().forEachRow(row -> {
             ArrayValue assessments = row.getArray(assessmentsColumn);
             List<String> names = new ArrayList<>();
             for (int i = 0; i < assessments.getSize(); i++) {
@@ -131,7 +131,8 @@ class LateFeedbackTest {
 
         List<String> rows = new ArrayList<>();
         var schema = TraceAssessmentsSchema.SCHEMA;
-        DeltaTableStats.read(engine, table.assessmentsPath(warehouse)).orElseThrow().forEachRow(row -> rows.add(
+        String assessmentsTable = SinkTableKind.TRACE_ASSESSMENTS.path(table, warehouse);
+        DeltaTableStats.read(engine, assessmentsTable).orElseThrow().forEachRow(row -> rows.add(
                 row.getString(schema.indexOf("trace_id")) + " " + row.getString(schema.indexOf("assessment_name"))
                         + " late=" + row.getBoolean(schema.indexOf("late"))));
         List<String> expected = new ArrayList<>();
