@@ -30,7 +30,7 @@ public final class ChaosServiceMain {
     public static final String READY = "CHAOS-CHILD READY";
     public static final String HELD = "CHAOS-CHILD HELD AFTER DELTA COMMIT";
     public static final String HOLD_FILE = "hold-after-delta-commit";
-    /** The start of {@link DeltaSink}'s log message right after a flush's Delta commit. */
+    /** The start of the sink's log message right after a flush's Delta commit (logged in {@link DeltaSink}'s package). */
     private static final String DELTA_COMMITTED = "Committed ";
 
     private ChaosServiceMain() {
@@ -73,7 +73,7 @@ public final class ChaosServiceMain {
             }
         };
         ch.qos.logback.classic.Logger sinkLogger =
-                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(DeltaSink.class);
+                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(DeltaSink.class.getPackageName());
         hold.setContext(sinkLogger.getLoggerContext());
         hold.start();
         sinkLogger.addAppender(hold);
