@@ -1,10 +1,11 @@
 package dev.tracemonitor.service;
 
-import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.sink.DeltaSink;
 import dev.tracemonitor.sink.DeltaSinkConfig;
 import dev.tracemonitor.sink.SinkStats;
 import dev.tracemonitor.sink.SinkTableKind;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,26 +13,23 @@ import java.util.Map;
  * the {@code trace_logs_<experiment_id>} tables (consumer group {@code trace-monitor.sink.group.id}), and one on
  * {@code trace-feedback} writing the {@code trace_assessments_<experiment_id>} tables (group
  * {@code <trace-monitor.sink.group.id>-assessments}), so that feedback arriving after its trace was written is not lost.
+ * Each sink runs on its own thread; they start, flush and close together.
  */
 public final class SinkRunner implements AutoCloseable {
 
     /** Suffix of the assessments sink's consumer group (and so of its Delta transaction ids). */
     public static final String ASSESSMENTS_GROUP_SUFFIX = "-assessments";
 
-    private final DeltaSink traces;
-    private final DeltaSink assessments;
+    private final List<DeltaSink> sinks;
 
-    private SinkRunner(DeltaSink traces, DeltaSink assessments) {
-        this.traces = traces;
-        this.assessments = assessments;
+    private SinkRunner(List<DeltaSink> sinks) {
+        this.sinks = sinks;
     }
 
-    static SinkRunner start(ServiceConfig config, TraceMonitorMetrics metrics) {
-        DeltaSink traces = new DeltaSink(traceLogsConfig(config));
-        DeltaSink assessments = new DeltaSink(assessmentsConfig(config));
-        traces.start();
-        assessments.start();
-        return new SinkRunner(traces, assessments);
+    static SinkRunner start(ServiceConfig config) {
+        List<DeltaSink> sinks = List.of(new DeltaSink(traceLogsConfig(config)), new DeltaSink(assessmentsConfig(config)));
+        sinks.forEach(DeltaSink::start);
+        return new SinkRunner(sinks);
     }
 
     /** The configuration of the sink writing trace_logs tables from traces-assessed. */
@@ -66,34 +64,49 @@ public final class SinkRunner implements AutoCloseable {
         return builder;
     }
 
+    /** The sinks, one per {@link SinkTableKind}. */
+    public List<DeltaSink> sinks() {
+        return sinks;
+    }
+
     /** The trace_logs sink's statistics (rows are traces). */
     public SinkStats stats() {
-        return traces.stats();
+        return sink(SinkTableKind.TRACE_LOGS).stats();
     }
 
     /** The trace_assessments sink's statistics (rows are Assessments). */
     public SinkStats assessmentStats() {
-        return assessments.stats();
+        return sink(SinkTableKind.TRACE_ASSESSMENTS).stats();
     }
 
     public void requestFlush() {
-        traces.requestFlush();
-        assessments.requestFlush();
+        sinks.forEach(DeltaSink::requestFlush);
     }
 
     public boolean isRunning() {
-        return traces.isRunning() && assessments.isRunning();
+        return sinks.stream().allMatch(DeltaSink::isRunning);
     }
 
+    /** Closes the sinks in parallel (each commits what it has read), returning once all are closed. */
     @Override
     public void close() {
-        Thread closeAssessments = new Thread(assessments::close, "delta-sink-close-assessments");
-        closeAssessments.start();
-        traces.close();
-        try {
-            closeAssessments.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        List<Thread> closers = new ArrayList<>();
+        for (DeltaSink sink : sinks) {
+            Thread closer = new Thread(sink::close, "delta-sink-close-" + sink.config().kind());
+            closer.start();
+            closers.add(closer);
         }
+        for (Thread closer : closers) {
+            try {
+                closer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private DeltaSink sink(SinkTableKind kind) {
+        return sinks.stream().filter(sink -> sink.config().kind() == kind).findFirst().orElseThrow();
     }
 }
