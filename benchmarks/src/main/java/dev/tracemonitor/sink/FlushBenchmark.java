@@ -51,7 +51,8 @@ public final class FlushBenchmark {
         deleteRecursively(dir.resolve("trace_logs_bench"));
         String path = dir.resolve("trace_logs_bench").toString();
         Engine engine = DefaultEngine.create(DeltaStorage.configure(new Configuration()));
-        SinkTable table = new SinkTable(path, new TraceLogsTable(engine, path));
+        BufferBudget budget = new BufferBudget(maxBufferedBytes);
+        SinkTable table = new SinkTable(path, new TraceLogsTable(engine, path), budget);
         DemoTraces demo = new DemoTraces(1, "bench", System.currentTimeMillis() - 86_400_000L);
         System.out.printf("FlushBenchmark: %d rows per flush, %d rounds, max %d rows per file, %d MiB buffer bound,"
                         + " table %s, max heap %d MiB, %d cpus%n", rows, rounds, maxRowsPerFile,
@@ -62,7 +63,6 @@ public final class FlushBenchmark {
         for (int round = 1; round <= rounds; round++) {
             long ingestNanos = 0;
             long recordBytes = 0;
-            long bufferedBytes = 0;
             int filesWrittenDuringIngest = 0;
             for (int i = 0; i < rows; i++) {
                 DemoRecord record = demo.next();
@@ -71,13 +71,12 @@ public final class FlushBenchmark {
                 int date = table.delta().partitionDate(trace);
                 int buffered = table.add((int) (offset % partitions), offset, date, trace, record.value().length);
                 recordBytes += record.value().length;
-                bufferedBytes += record.value().length;
                 if (buffered >= maxRowsPerFile) {
-                    bufferedBytes -= table.writeBuffer(date);
+                    table.writeBuffer(date);
                     filesWrittenDuringIngest++;
                 }
-                while (bufferedBytes > maxBufferedBytes) {
-                    bufferedBytes -= table.writeBuffer(table.largestBuffer());
+                while (budget.exceeded()) {
+                    table.writeBuffer(table.largestBuffer());
                     filesWrittenDuringIngest++;
                 }
                 ingestNanos += System.nanoTime() - t0;
@@ -96,7 +95,7 @@ public final class FlushBenchmark {
             if (!(outcome instanceof CommitOutcome.Committed commit)) {
                 throw new IllegalStateException("not committed: " + outcome);
             }
-            table.markCommitted(Map.of());
+            table.filesCommitted();
             double flushSeconds = (committed - flushStart) / 1e9;
             double totalSeconds = (ingestNanos + committed - flushStart) / 1e9;
             System.out.printf("round %d: %d rows (%.1f MiB of trace JSON) -> version %d: %d files, %.1f MiB"

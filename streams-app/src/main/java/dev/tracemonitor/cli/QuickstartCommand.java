@@ -13,6 +13,7 @@ import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.service.JudgeBackends;
 import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TraceMonitorService;
+import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.topology.Topics;
 import java.io.IOException;
@@ -148,8 +149,8 @@ final class QuickstartCommand implements Callable<Integer> {
 
                 TableAddress table = new TableAddress(monitor.catalogName(), monitor.schemaName(), EXPERIMENT_ID);
                 long dlq = awaitAllWritten(service, kafka.bootstrapServers(), topics.dlq(), started);
-                Summary summary = Summary.collect(table.path(warehouseAbs.toString()), traces, malformed, topics.dlq(),
-                        dlq, metrics, monitor);
+                Summary summary = Summary.collect(SinkTableKind.TRACE_LOGS.path(table, warehouseAbs.toString()), traces,
+                        malformed, topics.dlq(), dlq, metrics, monitor);
                 summary.print(out, Duration.ofNanos(System.nanoTime() - started));
                 if (summaryFile != null) {
                     Files.writeString(summaryFile, summary.toJson(monitor).toPrettyString());

@@ -7,31 +7,22 @@ import io.delta.kernel.Table;
 import io.delta.kernel.Transaction;
 import io.delta.kernel.TransactionBuilder;
 import io.delta.kernel.TransactionCommitResult;
-import io.delta.kernel.data.ColumnVector;
-import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.ConcurrentTransactionException;
 import io.delta.kernel.exceptions.ConcurrentWriteException;
-import io.delta.kernel.exceptions.TableNotFoundException;
 import io.delta.kernel.expressions.Literal;
 import io.delta.kernel.hook.PostCommitHook;
-import io.delta.kernel.types.StringType;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterable;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.DataFileStatus;
-import io.delta.kernel.utils.FileStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * One Delta table of rows of type {@code R} partitioned by a date column, through Kernel: writes rows into Parquet
  * data files of the table directory, commits a set of such files as one table version together with transaction
  * identifiers (appId → version, one per source partition; a replayed identifier makes the commit a no-op), and
- * answers which identifiers it holds. The table is created, with the subclass's schema, by its first commit.
+ * answers, through its {@link TableLog}, which identifiers and data files the log holds. The table is created, with the
+ * subclass's schema, by its first commit.
  *
  * <p>Commits are optimistic and serializable with respect to the transaction identifiers: each attempt is built on
  * the latest snapshot, checks there that the table holds exactly the versions the caller expects (so a writer that
@@ -57,17 +49,14 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class DeltaTable<R> {
 
-    public static final String ENGINE_INFO = "trace-monitor";
-
+    private static final String ENGINE_INFO = "trace-monitor";
     private static final Logger log = LoggerFactory.getLogger(DeltaTable.class);
     private static final int MAX_COMMIT_ATTEMPTS = 40;
-    private static final StructType FILE_ACTIONS_SCHEMA = new StructType()
-            .add("add", new StructType().add("path", StringType.STRING))
-            .add("remove", new StructType().add("path", StringType.STRING));
 
     private final Engine engine;
     private final String path;
     private final Table table;
+    private final TableLog tableLog;
     private Row writeState;
     private long conflictsRetried;
 
@@ -75,6 +64,7 @@ public abstract class DeltaTable<R> {
         this.engine = engine;
         this.path = path;
         this.table = Table.forPath(engine, path);
+        this.tableLog = new TableLog(engine, table, path);
     }
 
     /** The table's schema, partition column included. */
@@ -96,19 +86,14 @@ public abstract class DeltaTable<R> {
         return path;
     }
 
-    public boolean exists() {
-        return latestSnapshot().isPresent();
-    }
-
     /** The latest committed version of each given appId that the table holds (absent ones are left out). */
     public Map<String, Long> transactionVersions(Collection<String> appIds) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return latestSnapshot().map(snapshot -> transactionVersions(snapshot, appIds)).orElseGet(Map::of);
-            } catch (RuntimeException e) {
-                awaitCompleteCheckpointOrThrow(attempt, e);
-            }
-        }
+        return tableLog.transactionVersions(appIds);
+    }
+
+    /** Every data file path (relative to the table root, decoded) the log refers to; see {@link TableLog}. */
+    public Set<String> referencedFiles() throws IOException {
+        return tableLog.referencedFiles();
     }
 
     /**
@@ -162,7 +147,7 @@ public abstract class DeltaTable<R> {
         }
         int partialCheckpointReads = 0;
         for (int attempt = 1; ; attempt++) {
-            Optional<Snapshot> snapshot = latestSnapshot();
+            Optional<Snapshot> snapshot = tableLog.latestSnapshot();
             try {
                 return tryCommit(snapshot, files, new TreeMap<>(transactionIds), expectedVersions);
             } catch (ConcurrentTransactionException e) {
@@ -171,12 +156,12 @@ public abstract class DeltaTable<R> {
                 conflictsRetried++;
                 retryOrThrow(attempt, e);
             } catch (RuntimeException e) {
-                if (isPartialCheckpoint(e)) {
-                    awaitCompleteCheckpointOrThrow(++partialCheckpointReads, e);
+                if (TableLog.isPartialCheckpoint(e)) {
+                    tableLog.awaitCompleteCheckpointOrThrow(++partialCheckpointReads, e);
                     attempt--;
                     continue;
                 }
-                if (snapshot.isPresent() || !exists()) {
+                if (snapshot.isPresent() || !tableLog.exists()) {
                     throw e;
                 }
                 retryOrThrow(attempt, e);
@@ -199,58 +184,15 @@ public abstract class DeltaTable<R> {
         return deleted;
     }
 
-    /**
-     * Every data file path (relative to the table root, decoded) the log refers to: the files of the latest version,
-     * and every file added or removed in the retained log since the last checkpoint and in the checkpoint itself.
-     * Empty when the table does not exist.
-     */
-    public Set<String> referencedFiles() throws IOException {
-        Optional<Snapshot> latest = latestSnapshot();
-        if (latest.isEmpty()) {
-            return Set.of();
-        }
-        Snapshot snapshot = latest.get();
-        URI root = URI.create(withTrailingSlash(table.getPath(engine)));
-        Set<String> referenced = new HashSet<>();
-        try (CloseableIterator<FilteredColumnarBatch> scanFiles = snapshot.getScanBuilder().build().getScanFiles(engine)) {
-            while (scanFiles.hasNext()) {
-                try (CloseableIterator<Row> rows = scanFiles.next().getRows()) {
-                    while (rows.hasNext()) {
-                        addRelative(referenced, root, KernelInternals.addFileStatus(rows.next()).getPath());
-                    }
-                }
-            }
-        }
-        List<FileStatus> checkpoints = KernelInternals.checkpointFiles(snapshot);
-        if (!checkpoints.isEmpty()) {
-            try (CloseableIterator<ColumnarBatch> batches = engine.getParquetHandler()
-                    .readParquetFiles(KernelIterators.of(checkpoints), FILE_ACTIONS_SCHEMA, Optional.empty())) {
-                collectFileActionPaths(batches, root, referenced);
-            }
-        }
-        List<FileStatus> commits = KernelInternals.commitFiles(snapshot);
-        if (!commits.isEmpty()) {
-            try (CloseableIterator<ColumnarBatch> batches = engine.getJsonHandler()
-                    .readJsonFiles(KernelIterators.of(commits), FILE_ACTIONS_SCHEMA, Optional.empty())) {
-                collectFileActionPaths(batches, root, referenced);
-            }
-        }
-        return referenced;
-    }
-
     /** How many commit attempts of this writer lost a race with another writer's commit and were retried. */
     public long conflictsRetried() {
         return conflictsRetried;
     }
 
-    /** The table's root as Kernel resolves it (e.g. {@code file:/…}). */
-    public String resolvedPath() {
-        return table.getPath(engine);
-    }
-
     private CommitOutcome tryCommit(Optional<Snapshot> snapshot, List<DataFile> files, TreeMap<String, Long> ids,
                                     Map<String, Long> expected) {
-        Map<String, Long> committed = snapshot.isPresent() ? transactionVersions(snapshot.get(), ids.keySet()) : Map.of();
+        Map<String, Long> committed = snapshot.isPresent()
+                ? tableLog.transactionVersions(snapshot.get(), ids.keySet()) : Map.of();
         for (Map.Entry<String, Long> id : ids.entrySet()) {
             Long version = committed.get(id.getKey());
             if (version != null && version >= id.getValue()) {
@@ -323,7 +265,7 @@ public abstract class DeltaTable<R> {
 
     private Row writeState() {
         if (writeState == null) {
-            Transaction txn = newTransactionBuilder(!exists()).build(engine);
+            Transaction txn = newTransactionBuilder(!tableLog.exists()).build(engine);
             StructType schema = txn.getSchema(engine);
             if (!schema.equals(schema())
                     || !txn.getPartitionColumns(engine).equals(List.of(partitionColumn()))) {
@@ -333,57 +275,6 @@ public abstract class DeltaTable<R> {
             writeState = txn.getTransactionState(engine);
         }
         return writeState;
-    }
-
-    /**
-     * The latest snapshot. Another writer's checkpoint is written in place, so a reader can list it before it is
-     * complete ("is not a Parquet file"), when loading the snapshot or later, when reading it (Kernel reads the
-     * checkpoint lazily): each such read is retried a few times before the error is passed on.
-     */
-    private Optional<Snapshot> latestSnapshot() {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return Optional.of(table.getLatestSnapshot(engine));
-            } catch (TableNotFoundException e) {
-                return Optional.empty();
-            } catch (RuntimeException e) {
-                awaitCompleteCheckpointOrThrow(attempt, e);
-            }
-        }
-    }
-
-    /** Returns after a pause if {@code e} is a read of a checkpoint still being written; throws {@code e} otherwise. */
-    private void awaitCompleteCheckpointOrThrow(int attempt, RuntimeException e) {
-        if (attempt >= SNAPSHOT_ATTEMPTS || !isPartialCheckpoint(e)) {
-            throw e;
-        }
-        log.info("A checkpoint of {} is still being written; reading the table again (attempt {})", path, attempt + 1);
-        try {
-            Thread.sleep(50L * attempt);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw e;
-        }
-    }
-
-    private static final int SNAPSHOT_ATTEMPTS = 10;
-
-    private static boolean isPartialCheckpoint(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = t.getMessage();
-            if (message != null && message.contains("is not a Parquet file")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private Map<String, Long> transactionVersions(Snapshot snapshot, Collection<String> appIds) {
-        Map<String, Long> versions = new LinkedHashMap<>();
-        for (String appId : appIds) {
-            KernelInternals.latestTransactionVersion(engine, snapshot, appId).ifPresent(v -> versions.put(appId, v));
-        }
-        return versions;
     }
 
     private void retryOrThrow(int attempt, RuntimeException e) {
@@ -410,41 +301,5 @@ public abstract class DeltaTable<R> {
             grouped.computeIfAbsent(file.requestDate(), d -> new ArrayList<>()).add(file.status());
         }
         return grouped;
-    }
-
-    private static void collectFileActionPaths(CloseableIterator<ColumnarBatch> batches, URI root, Set<String> into) {
-        while (batches.hasNext()) {
-            ColumnarBatch batch = batches.next();
-            for (int column = 0; column < 2; column++) {
-                ColumnVector action = batch.getColumnVector(column);
-                ColumnVector paths = action.getChild(0);
-                for (int row = 0; row < batch.getSize(); row++) {
-                    if (!action.isNullAt(row) && !paths.isNullAt(row)) {
-                        addRelative(into, root, paths.getString(row));
-                    }
-                }
-            }
-        }
-    }
-
-    /** Adds a log path (relative and URL-encoded, or absolute) as a decoded path relative to the table root. */
-    private static void addRelative(Set<String> into, URI root, String logPath) {
-        try {
-            URI uri = new URI(logPath);
-            if (!uri.isAbsolute()) {
-                into.add(uri.getPath());
-                return;
-            }
-            URI relative = root.relativize(uri);
-            if (!relative.isAbsolute()) {
-                into.add(relative.getPath());
-            }
-        } catch (URISyntaxException e) {
-            into.add(logPath);
-        }
-    }
-
-    private static String withTrailingSlash(String path) {
-        return path.endsWith("/") ? path : path + "/";
     }
 }

@@ -72,8 +72,8 @@ public final class TraceMonitorService implements AutoCloseable {
         }
         if (config.getBoolean(ServiceConfig.SINK_ENABLED_CONFIG)) {
             ServiceConfig sinkConfig = config.withKafkaSettings(kafkaMetrics.clientSettings(config.kafkaProperties()));
-            sink = SinkRunner.start(sinkConfig, metrics);
-            sinkMetrics = new SinkMetrics(sink::stats, sink::isRunning, config.getString(ServiceConfig.WAREHOUSE_CONFIG));
+            sink = SinkRunner.start(sinkConfig);
+            sinkMetrics = new SinkMetrics(sink.sinks());
             sinkMetrics.bindTo(metrics.registry());
         }
         started = true;

@@ -10,7 +10,7 @@ import java.util.Map;
  * @param skippedRecords          records without the table headers, undecodable, or for a table the sink cannot
  *                                write (logged; they were validated upstream)
  * @param recordsAlreadyCommitted records polled again whose offsets the table already holds (not written twice)
- * @param rowsCommittedPerTable   rows committed, by table path ({@link TableAddress#path(String)})
+ * @param rowsCommittedPerTable   rows committed, by table path ({@link SinkTableKind#path})
  * @param failedWrites            attempts to write buffered rows to Parquet files that failed (the rows were kept)
  * @param failedCommits           table commits that failed (their files were kept for the next flush, or dropped
  *                                when the partitions were given up)

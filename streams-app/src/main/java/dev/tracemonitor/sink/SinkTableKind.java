@@ -65,9 +65,14 @@ public enum SinkTableKind {
         return tablePrefix;
     }
 
-    /** The location of a monitor's table of this kind under a warehouse root. */
+    /**
+     * The location of a monitor's table of this kind under a warehouse root (a local path or a Hadoop URI such as
+     * {@code s3a://bucket/wh}): {@code <warehouse>/<catalog>/<schema>/<prefix><experiment_id>}.
+     */
     public String path(TableAddress address, String warehouse) {
-        return address.path(warehouse, tablePrefix + address.experimentId());
+        String root = warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1) : warehouse;
+        return root + "/" + address.catalogName() + "/" + address.schemaName() + "/" + tablePrefix
+                + address.experimentId();
     }
 
     /** The row a record holds; throws (a {@link RuntimeException}) when the record cannot be one. */

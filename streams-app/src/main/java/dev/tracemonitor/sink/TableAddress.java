@@ -8,33 +8,13 @@ import org.apache.kafka.common.header.Headers;
  * Which Delta tables a record of {@code traces-assessed} or {@code trace-feedback} belongs to. The topology writes it as
  * record headers so the sink needs no monitor configuration of its own:
  * {@code <warehouse>/<catalog>/<schema>/trace_logs_<experiment_id>} and
- * {@code <warehouse>/<catalog>/<schema>/trace_assessments_<experiment_id>}.
+ * {@code <warehouse>/<catalog>/<schema>/trace_assessments_<experiment_id>} ({@link SinkTableKind#path}).
  */
 public record TableAddress(String catalogName, String schemaName, String experimentId) {
 
     public static final String HEADER_CATALOG = "trace-monitor.catalog";
     public static final String HEADER_SCHEMA = "trace-monitor.schema";
     public static final String HEADER_EXPERIMENT = "trace-monitor.experiment_id";
-
-    public String tableName() {
-        return "trace_logs_" + experimentId;
-    }
-
-    /** The trace_logs table's location under a warehouse root (a local path or a Hadoop URI such as {@code s3a://bucket/wh}). */
-    public String path(String warehouse) {
-        return path(warehouse, tableName());
-    }
-
-    /** The trace_assessments table's location under a warehouse root. */
-    public String assessmentsPath(String warehouse) {
-        return path(warehouse, SinkTableKind.TRACE_ASSESSMENTS.tablePrefix() + experimentId);
-    }
-
-    /** The location of the table with the given name in this address's catalog and schema. */
-    public String path(String warehouse, String tableName) {
-        String root = warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1) : warehouse;
-        return root + "/" + catalogName + "/" + schemaName + "/" + tableName;
-    }
 
     public void writeTo(Headers headers) {
         headers.remove(HEADER_CATALOG).remove(HEADER_SCHEMA).remove(HEADER_EXPERIMENT);

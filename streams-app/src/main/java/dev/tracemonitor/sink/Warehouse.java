@@ -32,10 +32,6 @@ final class Warehouse {
     private final Configuration conf;
     private final String tablePrefix;
 
-    Warehouse(String root, Configuration conf) {
-        this(root, conf, SinkTableKind.TRACE_LOGS.tablePrefix());
-    }
-
     Warehouse(String root, Configuration conf, String tablePrefix) {
         this.root = root;
         this.conf = conf;

@@ -123,7 +123,7 @@ class ConcurrentWritersTest {
         Files.write(checkpoint, Arrays.copyOf(complete, complete.length / 2));
 
         ch.qos.logback.classic.Logger logger =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DeltaTable.class);
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(TableLog.class);
         ListAppender<ILoggingEvent> events = new ListAppender<>();
         events.start();
         logger.addAppender(events);

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WarehouseTest {
 
     private static final Instant NOW = TestTraces.NEW_YEAR;
+    private static final String TRACE_LOGS_PREFIX = SinkTableKind.TRACE_LOGS.tablePrefix();
 
     @TempDir
     Path root;
@@ -44,7 +45,7 @@ class WarehouseTest {
         Files.createDirectories(root.resolve("ml/monitoring/trace_logs_exp-7"));
         Files.createDirectories(root.resolve("trace_logs_at_the_wrong_level"));
 
-        List<TableAddress> tables = new Warehouse(root.toString(), new Configuration()).tables();
+        List<TableAddress> tables = new Warehouse(root.toString(), new Configuration(), TRACE_LOGS_PREFIX).tables();
 
         assertThat(tables).containsExactlyInAnyOrder(
                 new TableAddress("main", "default", "1234"), new TableAddress("ml", "monitoring", "exp-7"));
@@ -65,7 +66,7 @@ class WarehouseTest {
         age(foreign, Duration.ofDays(1));
         age(youngUncommitted, Duration.ofMinutes(1));
 
-        int deleted = new Warehouse(root.toString(), new Configuration())
+        int deleted = new Warehouse(root.toString(), new Configuration(), TRACE_LOGS_PREFIX)
                 .deleteUncommittedFiles(table, grace.toMillis(), NOW.toEpochMilli());
 
         assertThat(deleted).isEqualTo(1);
