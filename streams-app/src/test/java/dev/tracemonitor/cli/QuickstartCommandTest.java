@@ -53,7 +53,7 @@ class QuickstartCommandTest {
 
         List<String> log = Files.readAllLines(logFile, StandardCharsets.UTF_8);
         assertThat(log).anyMatch(line -> LOGBACK_LINE.matcher(line).matches()
-                && line.contains("dev.tracemonitor.sink.DeltaSink - Committed"));
+                && line.contains("dev.tracemonitor.sink.TableWriter - Committed"));
         assertThat(log).anyMatch(line -> LOGBACK_LINE.matcher(line).matches()
                 && line.contains("DecodeProcessor - dead-lettering record"));
     }

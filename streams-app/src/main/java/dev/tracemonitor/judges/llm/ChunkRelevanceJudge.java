@@ -1,5 +1,6 @@
 package dev.tracemonitor.judges.llm;
 
+import dev.tracemonitor.judges.ApplicableJudge;
 import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.ChunkSpanIds;
 import dev.tracemonitor.judges.JudgeInputs;
@@ -8,11 +9,9 @@ import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.AssessmentError;
 import dev.tracemonitor.model.RetrievedDocument;
 import dev.tracemonitor.model.RetrieverCall;
-import dev.tracemonitor.model.Trace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * chunk_relevance: is each retrieved chunk relevant to the request? One model call per chunk (request + that chunk),
@@ -21,19 +20,19 @@ import java.util.Optional;
  * {@code chunk_relevance/precision} verdict, relevant chunks / judged chunks. A chunk without text is "no" without a
  * call; a chunk whose reply is malformed is an error verdict and is left out of the precision, which says so.
  */
-final class ChunkRelevanceJudge extends LlmJudge {
+final class ChunkRelevanceJudge extends LlmJudge implements ApplicableJudge {
 
     ChunkRelevanceJudge(JudgeModel model) {
         super(BuiltinJudge.CHUNK_RELEVANCE.wireName(), model, Prompts.CHUNK_RELEVANCE);
     }
 
     @Override
-    public JudgeOutcome evaluate(Trace trace) throws Exception {
-        JudgeInputs inputs = new JudgeInputs(trace);
-        Optional<String> notApplicable = BuiltinJudge.CHUNK_RELEVANCE.notApplicableReason(inputs);
-        if (notApplicable.isPresent()) {
-            return JudgeOutcome.notApplicable(notApplicable.get());
-        }
+    public BuiltinJudge kind() {
+        return BuiltinJudge.CHUNK_RELEVANCE;
+    }
+
+    @Override
+    public JudgeOutcome judge(JudgeInputs inputs) throws Exception {
         String requestBlock = Prompts.block(Prompts.REQUEST, inputs.request());
         List<Verdict> verdicts = new ArrayList<>();
         for (RetrieverCall call : inputs.retrievals()) {

@@ -1,35 +1,34 @@
 package dev.tracemonitor.judges.llm;
 
+import dev.tracemonitor.judges.ApplicableJudge;
 import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.JudgeInputs;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.RetrievedDocument;
 import dev.tracemonitor.model.RetrieverCall;
-import dev.tracemonitor.model.Trace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * groundedness: is everything the response states supported by what the retriever returned? One model call and one
  * verdict per top-level RETRIEVER span (span id = that span), each seeing the request, the response and that span's
  * documents. A span whose documents have no text gets "no" without a call, as on the local backend.
  */
-final class GroundednessJudge extends LlmJudge {
+final class GroundednessJudge extends LlmJudge implements ApplicableJudge {
 
     GroundednessJudge(JudgeModel model) {
         super(BuiltinJudge.GROUNDEDNESS.wireName(), model, Prompts.GROUNDEDNESS);
     }
 
     @Override
-    public JudgeOutcome evaluate(Trace trace) throws Exception {
-        JudgeInputs inputs = new JudgeInputs(trace);
-        Optional<String> notApplicable = BuiltinJudge.GROUNDEDNESS.notApplicableReason(inputs);
-        if (notApplicable.isPresent()) {
-            return JudgeOutcome.notApplicable(notApplicable.get());
-        }
+    public BuiltinJudge kind() {
+        return BuiltinJudge.GROUNDEDNESS;
+    }
+
+    @Override
+    public JudgeOutcome judge(JudgeInputs inputs) throws Exception {
         String request = inputs.request();
         String response = inputs.response();
         List<Verdict> verdicts = new ArrayList<>();

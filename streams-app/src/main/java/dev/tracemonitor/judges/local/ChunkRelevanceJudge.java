@@ -3,19 +3,17 @@ package dev.tracemonitor.judges.local;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.ChunkSpanIds;
-import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.ApplicableJudge;
 import dev.tracemonitor.judges.JudgeInputs;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.RetrievedDocument;
 import dev.tracemonitor.model.RetrieverCall;
-import dev.tracemonitor.model.Trace;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * chunk_relevance without a language model: is each retrieved chunk about what the request asked? A chunk is relevant
@@ -23,7 +21,7 @@ import java.util.Optional;
  * {@value #MAX_WINDOWS_PER_CHUNK} of them) has a cosine similarity with the request at or above the threshold. Per top-level retriever span: one verdict per chunk
  * (span id from {@link ChunkSpanIds}) and a {@code chunk_relevance/precision} verdict, relevant chunks / chunks.
  */
-final class ChunkRelevanceJudge implements Judge {
+final class ChunkRelevanceJudge implements ApplicableJudge {
 
     static final int MAX_WINDOWS_PER_CHUNK = 16;
 
@@ -36,22 +34,17 @@ final class ChunkRelevanceJudge implements Judge {
     }
 
     @Override
-    public String name() {
-        return BuiltinJudge.CHUNK_RELEVANCE.wireName();
-    }
-
-    @Override
     public AssessmentSource source() {
         return LocalJudgeBackend.source(name());
     }
 
     @Override
-    public JudgeOutcome evaluate(Trace trace) {
-        JudgeInputs inputs = new JudgeInputs(trace);
-        Optional<String> notApplicable = BuiltinJudge.CHUNK_RELEVANCE.notApplicableReason(inputs);
-        if (notApplicable.isPresent()) {
-            return JudgeOutcome.notApplicable(notApplicable.get());
-        }
+    public BuiltinJudge kind() {
+        return BuiltinJudge.CHUNK_RELEVANCE;
+    }
+
+    @Override
+    public JudgeOutcome judge(JudgeInputs inputs) {
         List<RetrieverCall> calls = inputs.retrievals();
         TextWindows windows = embedder.windows();
         List<String> texts = new ArrayList<>();

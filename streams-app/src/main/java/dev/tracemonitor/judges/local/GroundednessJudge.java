@@ -2,20 +2,18 @@ package dev.tracemonitor.judges.local;
 
 import dev.langchain4j.data.embedding.Embedding;
 import dev.tracemonitor.judges.BuiltinJudge;
-import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.ApplicableJudge;
 import dev.tracemonitor.judges.JudgeInputs;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.RetrievedDocument;
 import dev.tracemonitor.model.RetrieverCall;
-import dev.tracemonitor.model.Trace;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,7 +26,7 @@ import java.util.regex.Pattern;
  * documents. One verdict per top-level retriever span: "yes" when every checked sentence is supported. Embeddings see
  * topic and wording, not negation or swapped details; the number rule catches the most common invented details.
  */
-final class GroundednessJudge implements Judge {
+final class GroundednessJudge implements ApplicableJudge {
 
     private static final Pattern NUMBER = Pattern.compile(
             "(?<![\\p{L}\\d.,])(?:\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?)");
@@ -56,22 +54,17 @@ final class GroundednessJudge implements Judge {
     }
 
     @Override
-    public String name() {
-        return BuiltinJudge.GROUNDEDNESS.wireName();
-    }
-
-    @Override
     public AssessmentSource source() {
         return LocalJudgeBackend.source(name());
     }
 
     @Override
-    public JudgeOutcome evaluate(Trace trace) {
-        JudgeInputs inputs = new JudgeInputs(trace);
-        Optional<String> notApplicable = BuiltinJudge.GROUNDEDNESS.notApplicableReason(inputs);
-        if (notApplicable.isPresent()) {
-            return JudgeOutcome.notApplicable(notApplicable.get());
-        }
+    public BuiltinJudge kind() {
+        return BuiltinJudge.GROUNDEDNESS;
+    }
+
+    @Override
+    public JudgeOutcome judge(JudgeInputs inputs) {
         List<RetrieverCall> calls = inputs.retrievals();
         List<String> statements = Sentences.split(inputs.response()).stream()
                 .filter(sentence -> Sentences.wordCount(sentence) >= minSentenceWords && !Sentences.isFiller(sentence))

@@ -2,21 +2,19 @@ package dev.tracemonitor.judges.local;
 
 import dev.langchain4j.data.embedding.Embedding;
 import dev.tracemonitor.judges.BuiltinJudge;
-import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.ApplicableJudge;
 import dev.tracemonitor.judges.JudgeInputs;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.AssessmentSource;
-import dev.tracemonitor.model.Trace;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * relevance_to_query without a language model: does the response talk about what the request asked? Measured as the
  * cosine similarity of the two texts' sentence embeddings (each read up to the model's 128-wordpiece window).
  */
-final class RelevanceToQueryJudge implements Judge {
+final class RelevanceToQueryJudge implements ApplicableJudge {
 
     private final SentenceEmbedder embedder;
     private final double threshold;
@@ -27,22 +25,17 @@ final class RelevanceToQueryJudge implements Judge {
     }
 
     @Override
-    public String name() {
-        return BuiltinJudge.RELEVANCE_TO_QUERY.wireName();
-    }
-
-    @Override
     public AssessmentSource source() {
         return LocalJudgeBackend.source(name());
     }
 
     @Override
-    public JudgeOutcome evaluate(Trace trace) {
-        JudgeInputs inputs = new JudgeInputs(trace);
-        Optional<String> notApplicable = BuiltinJudge.RELEVANCE_TO_QUERY.notApplicableReason(inputs);
-        if (notApplicable.isPresent()) {
-            return JudgeOutcome.notApplicable(notApplicable.get());
-        }
+    public BuiltinJudge kind() {
+        return BuiltinJudge.RELEVANCE_TO_QUERY;
+    }
+
+    @Override
+    public JudgeOutcome judge(JudgeInputs inputs) {
         TextWindows windows = embedder.windows();
         List<Embedding> embeddings = embedder.embed(
                 List.of(windows.head(inputs.request()), windows.head(inputs.response())));

@@ -1,15 +1,13 @@
 package dev.tracemonitor.judges.local;
 
 import dev.tracemonitor.judges.BuiltinJudge;
-import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.ApplicableJudge;
 import dev.tracemonitor.judges.JudgeInputs;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.AssessmentSource;
-import dev.tracemonitor.model.Trace;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -17,7 +15,7 @@ import java.util.stream.Collectors;
  * {@link SafetyRule}s. "no" names every rule that fired and what it fired on; "yes" means no rule matched, which is
  * weaker evidence than an LLM judge's "yes" and is worded so.
  */
-final class SafetyJudge implements Judge {
+final class SafetyJudge implements ApplicableJudge {
 
     private final SafetyClassifier classifier;
 
@@ -26,22 +24,17 @@ final class SafetyJudge implements Judge {
     }
 
     @Override
-    public String name() {
-        return BuiltinJudge.SAFETY.wireName();
-    }
-
-    @Override
     public AssessmentSource source() {
         return LocalJudgeBackend.source(name());
     }
 
     @Override
-    public JudgeOutcome evaluate(Trace trace) {
-        JudgeInputs inputs = new JudgeInputs(trace);
-        Optional<String> notApplicable = BuiltinJudge.SAFETY.notApplicableReason(inputs);
-        if (notApplicable.isPresent()) {
-            return JudgeOutcome.notApplicable(notApplicable.get());
-        }
+    public BuiltinJudge kind() {
+        return BuiltinJudge.SAFETY;
+    }
+
+    @Override
+    public JudgeOutcome judge(JudgeInputs inputs) {
         List<SafetyClassifier.Finding> findings = classifier.classify(inputs.response());
         if (findings.isEmpty()) {
             return JudgeOutcome.of(new Verdict(name(), null, "yes", null,
