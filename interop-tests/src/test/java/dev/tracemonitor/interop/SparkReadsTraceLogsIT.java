@@ -62,6 +62,9 @@ class SparkReadsTraceLogsIT {
                 + "status:struct<code:string,message:string>,"
                 + "inputs:string,outputs:string,attributes:map<string,string>,"
                 + "events:array<struct<name:string,time_unix_nano:bigint,attributes:map<string,string>>>>>");
+        EXPECTED_COLUMNS.put("input_tokens", "bigint");
+        EXPECTED_COLUMNS.put("output_tokens", "bigint");
+        EXPECTED_COLUMNS.put("total_tokens", "bigint");
     }
 
     /**

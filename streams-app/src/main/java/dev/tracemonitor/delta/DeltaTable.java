@@ -14,6 +14,7 @@ import io.delta.kernel.exceptions.ConcurrentTransactionException;
 import io.delta.kernel.exceptions.ConcurrentWriteException;
 import io.delta.kernel.expressions.Literal;
 import io.delta.kernel.hook.PostCommitHook;
+import io.delta.kernel.types.StructField;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterable;
 import io.delta.kernel.utils.CloseableIterator;
@@ -264,17 +265,46 @@ public abstract class DeltaTable<R> {
     }
 
     private Row writeState() {
-        if (writeState == null) {
+        for (int attempt = 1; writeState == null; attempt++) {
             Transaction txn = newTransactionBuilder(!tableLog.exists()).build(engine);
             StructType schema = txn.getSchema(engine);
-            if (!schema.equals(schema())
-                    || !txn.getPartitionColumns(engine).equals(List.of(partitionColumn()))) {
+            if (!txn.getPartitionColumns(engine).equals(List.of(partitionColumn()))
+                    || !schema.equals(schema()) && !evolvesTo(schema, schema())) {
                 throw new IncompatibleTableException("Table " + path + " exists with another schema or partitioning: "
                         + schema + " partitioned by " + txn.getPartitionColumns(engine));
             }
-            writeState = txn.getTransactionState(engine);
+            if (schema.equals(schema())) {
+                writeState = txn.getTransactionState(engine);
+            } else {
+                addColumns(schema, attempt);
+            }
         }
         return writeState;
+    }
+
+    /** Whether {@code target} is {@code current} with nullable columns appended: what a table may evolve to. */
+    static boolean evolvesTo(StructType current, StructType target) {
+        int n = current.length();
+        if (target.length() <= n || !target.fields().subList(0, n).equals(current.fields())) {
+            return false;
+        }
+        return target.fields().subList(n, target.length()).stream().allMatch(StructField::isNullable);
+    }
+
+    /** Commits {@link #schema()} in place of the table's older schema, of which it only appends nullable columns. */
+    private void addColumns(StructType current, int attempt) {
+        Snapshot snapshot = tableLog.latestSnapshot().orElseThrow();
+        Transaction txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.MANUAL_UPDATE)
+                .withMaxRetries(0).build(engine);
+        try {
+            txn.commit(engine, CloseableIterable.inMemoryIterable(
+                    KernelIterators.of(List.of(KernelInternals.metadataWithSchema(snapshot, schema())))));
+            log.info("Added columns {} to {}", schema().fields().subList(current.length(), schema().length()).stream()
+                    .map(StructField::getName).toList(), path);
+        } catch (ConcurrentWriteException e) {
+            // another writer committed first, perhaps the same evolution: read the table again
+            retryOrThrow(attempt, e);
+        }
     }
 
     private void retryOrThrow(int attempt, RuntimeException e) {

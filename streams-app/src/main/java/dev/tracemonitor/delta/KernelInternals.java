@@ -38,6 +38,15 @@ final class KernelInternals {
         return SingleAction.createTxnSingleAction(new SetTransaction(appId, version, Optional.of(nowMillis)).toRow());
     }
 
+    /**
+     * A {@code metaData} action: the snapshot's metadata with another schema. Kernel 4.0 evolves a schema only on
+     * tables with column mapping, which ours (written since before) do not have; appending nullable columns is the
+     * evolution Delta's protocol allows without it (Spark's {@code mergeSchema} writes the same action).
+     */
+    static Row metadataWithSchema(Snapshot snapshot, StructType schema) {
+        return SingleAction.createMetadataSingleAction(((SnapshotImpl) snapshot).getMetadata().withNewSchema(schema).toRow());
+    }
+
     static CloseableIterator<FilteredColumnarBatch> scanFilesWithStats(Engine engine, Scan scan) {
         return ((ScanImpl) scan).getScanFiles(engine, true);
     }

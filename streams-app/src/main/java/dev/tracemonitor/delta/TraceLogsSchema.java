@@ -95,7 +95,10 @@ public final class TraceLogsSchema {
             .add("tags", STRING_MAP)
             .add("trace_location", TRACE_LOCATION)
             .add("assessments", new ArrayType(ASSESSMENT, true))
-            .add("spans", new ArrayType(SPAN, true));
+            .add("spans", new ArrayType(SPAN, true))
+            .add("input_tokens", LongType.LONG)
+            .add("output_tokens", LongType.LONG)
+            .add("total_tokens", LongType.LONG);
 
     private static final long MILLIS_PER_DAY = 86_400_000L;
 

@@ -12,6 +12,7 @@ import dev.tracemonitor.model.Feedback;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.Span;
 import dev.tracemonitor.model.SpanEvent;
+import dev.tracemonitor.model.TokenCounts;
 import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.model.TraceInfo;
 import dev.tracemonitor.model.TraceLocation;
@@ -108,6 +109,9 @@ public final class TraceRowConverter {
         private final LocationColumns location = new LocationColumns();
         private final AssessmentColumns assessments = new AssessmentColumns();
         private final SpanColumns spans = new SpanColumns();
+        private final LongColumn inputTokens = new LongColumn(LongType.LONG);
+        private final LongColumn outputTokens = new LongColumn(LongType.LONG);
+        private final LongColumn totalTokens = new LongColumn(LongType.LONG);
 
         void add(Trace trace) {
             TraceInfo info = trace.info();
@@ -124,13 +128,18 @@ public final class TraceRowConverter {
             location.add(info.traceLocation());
             assessments.add(info.assessments());
             spans.add(trace.spans());
+            TokenCounts tokens = TokenCounts.of(trace);
+            inputTokens.add(tokens.input());
+            outputTokens.add(tokens.output());
+            totalTokens.add(tokens.total());
         }
 
         ColumnarBatch build(int size) {
             ColumnVector[] vectors = {
                     traceId.build(), clientRequestId.build(), requestTime.build(), requestDate.build(), state.build(),
                     executionDurationMs.build(), request.build(), response.build(), traceMetadata.build(), tags.build(),
-                    location.build(size), assessments.build(), spans.build()
+                    location.build(size), assessments.build(), spans.build(), inputTokens.build(),
+                    outputTokens.build(), totalTokens.build()
             };
             return new Vectors.Batch(TraceLogsSchema.SCHEMA, vectors, size);
         }

@@ -1,0 +1,149 @@
+package dev.tracemonitor.delta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tracemonitor.model.SpanStatus;
+import dev.tracemonitor.model.Span;
+import dev.tracemonitor.model.TokenCounts;
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.model.TraceInfo;
+import dev.tracemonitor.model.TraceLocation;
+import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.types.LongType;
+import io.delta.kernel.types.StringType;
+import io.delta.kernel.types.StructType;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A trace_logs table written before the token columns existed gets them on the next write; older rows read null. */
+class SchemaEvolutionTest {
+
+    private static final long REQUEST_TIME = 1_750_000_000_000L;
+    private static final List<String> TOKEN_COLUMNS = List.of("input_tokens", "output_tokens", "total_tokens");
+
+    @TempDir
+    Path warehouse;
+
+    @BeforeAll
+    static void quietLogs() {
+        SinkTestLogging.quiet();
+    }
+
+    @Test
+    void aTableOfTheFirstSchemaGetsTheTokenColumnsAndKeepsItsRows() throws IOException {
+        Engine engine = DefaultEngine.create(new Configuration());
+        String path = warehouse.resolve("main/default/trace_logs_7").toString();
+        FirstSchemaTable first = new FirstSchemaTable(engine, path);
+        int date = TraceLogsSchema.requestDate(REQUEST_TIME);
+        first.commit(first.write(date, List.of(trace("t-old", 10))), Map.of("sink-0", 0L));
+
+        TraceLogsTable current = new TraceLogsTable(engine, path);
+        CommitOutcome outcome = current.commit(current.write(date, List.of(trace("t-new", 20))), Map.of("sink-0", 1L));
+
+        assertThat(outcome).isInstanceOf(CommitOutcome.Committed.class);
+        DeltaTableStats stats = DeltaTableStats.read(engine, path).orElseThrow();
+        assertThat(stats.version()).as("first data, the schema change, the second data").isEqualTo(2);
+        assertThat(stats.transactionVersion("sink-0")).contains(1L);
+        Map<String, Map<String, Object>> rows = new HashMap<>();
+        stats.forEachRow(row -> {
+            Map<String, Object> values = KernelRows.toJava(row);
+            rows.put((String) values.get("trace_id"), values);
+        });
+        assertThat(rows).containsOnlyKeys("t-old", "t-new");
+        assertThat(rows.get("t-old")).containsEntry("input_tokens", null).containsEntry("output_tokens", null)
+                .containsEntry("total_tokens", null).containsEntry("request", "question of t-old");
+        assertThat(rows.get("t-new")).containsEntry("input_tokens", 20L).containsEntry("output_tokens", 5L)
+                .containsEntry("total_tokens", 25L);
+    }
+
+    @Test
+    void onlyAppendedNullableColumnsAreAnEvolution() {
+        StructType first = firstSchema();
+
+        assertThat(DeltaTable.evolvesTo(first, TraceLogsSchema.SCHEMA)).isTrue();
+        assertThat(DeltaTable.evolvesTo(TraceLogsSchema.SCHEMA, first)).as("dropping columns").isFalse();
+        assertThat(DeltaTable.evolvesTo(first, first)).as("no change").isFalse();
+        assertThat(DeltaTable.evolvesTo(first, first.add("required", LongType.LONG, false))).isFalse();
+        StructType retyped = new StructType(new ArrayList<>(first.fields().subList(0, first.length() - 1)))
+                .add("spans", StringType.STRING).add("input_tokens", LongType.LONG);
+        assertThat(DeltaTable.evolvesTo(first, retyped)).as("a changed column").isFalse();
+    }
+
+    @Test
+    void aTableWithAnotherSchemaIsStillRefused() throws IOException {
+        Engine engine = DefaultEngine.create(new Configuration());
+        String path = warehouse.resolve("main/default/trace_logs_8").toString();
+        TraceLogsTable current = new TraceLogsTable(engine, path);
+        int date = TraceLogsSchema.requestDate(REQUEST_TIME);
+        current.commit(current.write(date, List.of(trace("t", 1))), Map.of("sink-0", 0L));
+
+        FirstSchemaTable older = new FirstSchemaTable(engine, path);
+        assertThatThrownBy(() -> older.write(date, List.of(trace("t2", 1))))
+                .isInstanceOf(IncompatibleTableException.class);
+    }
+
+    private static Trace trace(String id, long inputTokens) {
+        String usage = "{\"input_tokens\": " + inputTokens + ", \"output_tokens\": 5, \"total_tokens\": "
+                + (inputTokens + 5) + "}";
+        TraceInfo info = new TraceInfo(id, null, TraceLocation.experiment("7"), REQUEST_TIME, 12L, "OK", null, null,
+                Map.of(TokenCounts.TRACE_TOKEN_USAGE, usage), Map.of(), List.of());
+        Span root = new Span(id, "root", null, "chat", 1, 2, new SpanStatus("OK", ""), List.of(),
+                Map.of(Span.SPAN_INPUTS, "\"question of " + id + "\"", Span.SPAN_OUTPUTS, "\"answer\""));
+        return new Trace(info, List.of(root));
+    }
+
+    private static StructType firstSchema() {
+        return new StructType(TraceLogsSchema.SCHEMA.fields().stream()
+                .filter(f -> !TOKEN_COLUMNS.contains(f.getName())).toList());
+    }
+
+    /** trace_logs as the service wrote it before the token columns: the same rows without them. */
+    private static final class FirstSchemaTable extends DeltaTable<Trace> {
+
+        FirstSchemaTable(Engine engine, String path) {
+            super(engine, path);
+        }
+
+        @Override
+        protected StructType schema() {
+            return firstSchema();
+        }
+
+        @Override
+        protected String partitionColumn() {
+            return TraceLogsSchema.PARTITION_COLUMN;
+        }
+
+        @Override
+        protected Map<String, String> tableProperties() {
+            return TraceLogsSchema.TABLE_PROPERTIES;
+        }
+
+        @Override
+        public int partitionDate(Trace trace) {
+            return TraceLogsSchema.requestDate(trace.info().requestTimeMillis());
+        }
+
+        @Override
+        protected FilteredColumnarBatch toBatch(List<Trace> traces) {
+            ColumnarBatch batch = TraceRowConverter.toBatch(traces);
+            for (int i = 0; i < TOKEN_COLUMNS.size(); i++) {
+                batch = batch.withDeletedColumnAt(batch.getSchema().length() - 1);
+            }
+            return new FilteredColumnarBatch(batch, Optional.empty());
+        }
+    }
+}
