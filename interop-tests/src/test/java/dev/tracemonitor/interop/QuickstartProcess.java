@@ -25,10 +25,11 @@ final class QuickstartProcess {
     }
 
     /**
-     * Runs the quickstart to completion, its output (stdout and stderr) going to {@code log}.
+     * Runs the quickstart, with more {@code options} if given, to completion, its output (stdout and stderr) going
+     * to {@code log}.
      * Fails, with the tail of the log, if it cannot start, exits non-zero or runs past {@code timeout}.
      */
-    static void run(Path jar, Path warehouse, Path summaryFile, Path log, Duration timeout)
+    static void run(Path jar, Path warehouse, Path summaryFile, Path log, Duration timeout, String... options)
             throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new AssertionError("The service's runnable jar is missing: " + jar
@@ -41,6 +42,7 @@ final class QuickstartProcess {
                 "quickstart",
                 "--warehouse", warehouse.toString(),
                 "--summary-file", summaryFile.toString()));
+        command.addAll(List.of(options));
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(warehouse.toFile())

@@ -24,9 +24,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -50,6 +52,8 @@ import picocli.CommandLine.Option;
 final class QuickstartCommand implements Callable<Integer> {
 
     static final String EXPERIMENT_ID = "42";
+    private static final double DEFAULT_SAMPLE = 0.5;
+    private static final double DEFAULT_CHUNK_RELEVANCE_SAMPLE = 0.2;
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
     private static final int LOG_LINES_SHOWN_ON_FAILURE = 30;
 
@@ -68,6 +72,15 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @Option(names = "--timeout", defaultValue = "PT3M", description = "Give up after this long (default: ${DEFAULT-VALUE}).")
     String timeout;
+
+    @Option(names = "--trace-file", paramLabel = "FILE", description = "Produce the traces in this file instead of"
+            + " the demo traces: one trace JSON document, or one per line (JSON Lines), sent as they are; repeatable."
+            + " A monitor with the demo judges is published for each experiment the traces name.")
+    List<Path> traceFiles = new ArrayList<>();
+
+    @Option(names = "--sample", description = "Sample every judge of the demo monitor at this rate, 0 to 1 (default:"
+            + " " + DEFAULT_SAMPLE + ", chunk_relevance " + DEFAULT_CHUNK_RELEVANCE_SAMPLE + ").")
+    Double sample;
 
     @Option(names = "--summary-file", description = "Also write the summary as JSON to this file.")
     Path summaryFile;
@@ -130,36 +143,79 @@ final class QuickstartCommand implements Callable<Integer> {
             try (TraceMonitorService service = new TraceMonitorService(config, JudgeBackends.create(config), metrics);
                  KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
                 service.start();
-                MonitorConfig monitor = demoMonitor();
-                producer.send(new ProducerRecord<>(topics.monitorConfig(), bytes(EXPERIMENT_ID),
-                        MonitorConfigCodec.encode(monitor))).get();
-                out.println("  published monitor for experiment " + EXPERIMENT_ID + ": " + describe(monitor));
-                awaitAccepted(kafka.bootstrapServers(), topics.monitorStatus(), deadline(started));
+                Workload workload = traceFiles.isEmpty() ? demoWorkload(topics) : fileWorkload(config, topics);
+                List<MonitorConfig> monitors = workload.experimentIds().stream().map(this::demoMonitor).toList();
+                for (MonitorConfig monitor : monitors) {
+                    producer.send(new ProducerRecord<>(topics.monitorConfig(), bytes(monitor.experimentId()),
+                            MonitorConfigCodec.encode(monitor))).get();
+                    out.println("  published monitor for experiment " + monitor.experimentId() + ": " + describe(monitor));
+                }
+                awaitAccepted(kafka.bootstrapServers(), topics.monitorStatus(), workload.experimentIds(), deadline(started));
 
-                List<DemoRecord> records = new DemoTraces(42L, EXPERIMENT_ID, System.currentTimeMillis() - 3_600_000L)
-                        .generate(traces, malformed);
-                for (DemoRecord record : records) {
-                    producer.send(new ProducerRecord<>(topics.traces(), bytes(record.key()), record.value()));
+                for (ProducerRecord<byte[], byte[]> record : workload.records()) {
+                    producer.send(record);
                 }
                 producer.flush();
-                out.println("  produced " + traces + " traces and " + malformed + " malformed records to '"
-                        + topics.traces() + "'");
+                out.println("  produced " + workload.description() + " to '" + topics.traces() + "'");
                 out.println("  judging them; the sink commits to Delta every "
                         + Duration.parse(flushInterval).toString().substring(2).toLowerCase() + " ...");
 
-                TableAddress table = new TableAddress(monitor.catalogName(), monitor.schemaName(), EXPERIMENT_ID);
-                long dlq = awaitAllWritten(service, kafka.bootstrapServers(), topics.dlq(), started);
-                Summary summary = Summary.collect(SinkTableKind.TRACE_LOGS.path(table, warehouseAbs.toString()), traces,
-                        malformed, topics.dlq(), dlq, metrics, monitor);
+                long dlq = awaitAllWritten(service, kafka.bootstrapServers(), topics.dlq(), workload, started);
+                List<String> tablePaths = monitors.stream().map(monitor -> SinkTableKind.TRACE_LOGS.path(
+                        new TableAddress(monitor.catalogName(), monitor.schemaName(), monitor.experimentId()),
+                        warehouseAbs.toString())).toList();
+                Summary summary = Summary.collect(tablePaths, workload.wellFormed(), workload.malformed(),
+                        topics.dlq(), dlq, metrics, monitors);
                 summary.print(out, Duration.ofNanos(System.nanoTime() - started));
                 if (summaryFile != null) {
-                    Files.writeString(summaryFile, summary.toJson(monitor).toPrettyString());
+                    Files.writeString(summaryFile, summary.toJson(monitors.get(0)).toPrettyString());
                 }
-                return summary.rows() == traces && dlq == malformed ? 0 : 1;
+                return summary.rows() == workload.expectedRows() && dlq == workload.malformed() ? 0 : 1;
             }
         } finally {
             deleteRecursively(work);
         }
+    }
+
+    /**
+     * What the quickstart produces: the records, the experiments they belong to, and what must come out of them —
+     * rows in the tables, records in the dead-letter topic.
+     */
+    private record Workload(List<ProducerRecord<byte[], byte[]>> records, List<String> experimentIds,
+                            long wellFormed, long malformed, long expectedRows, String description) {
+    }
+
+    private Workload demoWorkload(Topics topics) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (DemoRecord record : new DemoTraces(42L, EXPERIMENT_ID, System.currentTimeMillis() - 3_600_000L)
+                .generate(traces, malformed)) {
+            records.add(new ProducerRecord<>(topics.traces(), bytes(record.key()), record.value()));
+        }
+        return new Workload(records, List.of(EXPERIMENT_ID), traces, malformed, traces,
+                traces + " traces and " + malformed + " malformed records");
+    }
+
+    private Workload fileWorkload(ServiceConfig config, Topics topics) {
+        TraceFiles files = TraceFiles.read(traceFiles, config.judging().traceDecoder(), topics.traces());
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (TraceFiles.TraceFileRecord record : files.records()) {
+            records.add(new ProducerRecord<>(topics.traces(), record.key() == null ? null : bytes(record.key()),
+                    record.value()));
+            if (record.trace() == null) {
+                out.println("  " + record.file() + " #" + record.index() + " does not decode (it will be"
+                        + " dead-lettered): " + record.error());
+            } else if (!record.monitorable()) {
+                out.println("  " + record.file() + " #" + record.index() + " names no experiment: no monitor"
+                        + " applies and it is not written to a table");
+            }
+        }
+        if (files.experimentIds().isEmpty()) {
+            throw new IllegalArgumentException("no trace in " + traceFiles + " decodes to a trace of an experiment");
+        }
+        long undecodable = files.undecodable();
+        return new Workload(records, List.copyOf(files.experimentIds()), files.records().size() - undecodable,
+                undecodable, files.monitorable(), files.records().size() + " records from " + traceFiles.size()
+                + " trace file(s)");
     }
 
     private static void deleteRecursively(Path dir) {
@@ -171,7 +227,10 @@ final class QuickstartCommand implements Callable<Integer> {
     }
 
     /** Waits until every trace is committed and every malformed record dead-lettered; returns the dead-lettered count. */
-    private long awaitAllWritten(TraceMonitorService service, String bootstrap, String dlqTopic, long started) {
+    private long awaitAllWritten(TraceMonitorService service, String bootstrap, String dlqTopic, Workload workload,
+                                 long started) {
+        long rowsExpected = workload.expectedRows();
+        long dlqExpected = workload.malformed();
         long deadline = deadline(started);
         try (KafkaConsumer<byte[], byte[]> dlq = consumer(bootstrap)) {
             List<TopicPartition> partitions = dlq.partitionsFor(dlqTopic).stream()
@@ -184,16 +243,17 @@ final class QuickstartCommand implements Callable<Integer> {
             while (true) {
                 dlqCount += dlq.poll(Duration.ofMillis(200)).count();
                 long rows = service.sink().stats().rowsCommitted();
-                if (rows >= traces && dlqCount >= malformed) {
-                    out.printf("  all %d traces are in the Delta table; %d records in the dead-letter topic%n", rows, dlqCount);
+                if (rows >= rowsExpected && dlqCount >= dlqExpected) {
+                    out.printf("  all %d traces are in Delta; %d records in the dead-letter topic%n", rows, dlqCount);
                     return dlqCount;
                 }
                 if (System.nanoTime() > deadline) {
-                    out.printf("  timed out: %d/%d rows committed, %d/%d dead-lettered%n", rows, traces, dlqCount, malformed);
+                    out.printf("  timed out: %d/%d rows committed, %d/%d dead-lettered%n", rows, rowsExpected, dlqCount,
+                            dlqExpected);
                     return dlqCount;
                 }
                 String status = String.format("  ... rows in Delta %d/%d, dead-lettered %d/%d, judge results %.0f",
-                        rows, traces, dlqCount, malformed, service.metrics().count("judge.outcomes"));
+                        rows, rowsExpected, dlqCount, dlqExpected, service.metrics().count("judge.outcomes"));
                 if (!status.equals(lastStatus) && System.nanoTime() - lastPrint > PROGRESS_EVERY.toNanos()) {
                     out.println(status);
                     lastStatus = status;
@@ -203,7 +263,8 @@ final class QuickstartCommand implements Callable<Integer> {
         }
     }
 
-    private void awaitAccepted(String bootstrap, String statusTopic, long deadline) {
+    private void awaitAccepted(String bootstrap, String statusTopic, List<String> experimentIds, long deadline) {
+        Set<String> waiting = new HashSet<>(experimentIds);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
             TopicPartition partition = new TopicPartition(statusTopic, 0);
             consumer.assign(List.of(partition));
@@ -211,26 +272,30 @@ final class QuickstartCommand implements Callable<Integer> {
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     MonitorStatus status = MonitorStatus.decode(record.value());
-                    if (EXPERIMENT_ID.equals(status.experimentId())) {
-                        out.println("  monitor status: " + status.status()
+                    if (waiting.remove(status.experimentId())) {
+                        out.println("  monitor status of experiment " + status.experimentId() + ": " + status.status()
                                 + (status.reason() == null ? "" : " (" + status.reason() + ")"));
                         if (!MonitorStatus.ACCEPTED.equals(status.status())) {
                             throw new IllegalStateException("demo monitor rejected: " + status.reason());
                         }
-                        return;
                     }
                 }
+                if (waiting.isEmpty()) {
+                    return;
+                }
             }
-            throw new IllegalStateException("no monitor status within the timeout");
+            throw new IllegalStateException("no monitor status within the timeout for experiments " + waiting);
         }
     }
 
-    static MonitorConfig demoMonitor() {
-        return new MonitorConfig(EXPERIMENT_ID, "main", "monitoring", new AssessmentsConfig(0.5, List.of(
+    MonitorConfig demoMonitor(String experimentId) {
+        return new MonitorConfig(experimentId, "main", "monitoring", new AssessmentsConfig(
+                sample == null ? DEFAULT_SAMPLE : sample, List.of(
                 JudgeConfig.builtin(BuiltinJudge.SAFETY.wireName(), null),
                 JudgeConfig.builtin(BuiltinJudge.RELEVANCE_TO_QUERY.wireName(), null),
                 JudgeConfig.builtin(BuiltinJudge.GROUNDEDNESS.wireName(), null),
-                JudgeConfig.builtin(BuiltinJudge.CHUNK_RELEVANCE.wireName(), 0.2))));
+                JudgeConfig.builtin(BuiltinJudge.CHUNK_RELEVANCE.wireName(),
+                        sample == null ? DEFAULT_CHUNK_RELEVANCE_SAMPLE : null))));
     }
 
     private static String describe(MonitorConfig monitor) {

@@ -13,25 +13,37 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What the quickstart prints at the end (and writes as JSON with --summary-file). */
-record Summary(String tablePath, long produced, long malformed, long tracesRead, String dlqTopic, long dlq,
-               long rows, long files, long version, List<JudgeLine> judges) {
+record Summary(List<TableLine> tables, long produced, long malformed, long tracesRead, String dlqTopic, long dlq,
+               List<JudgeLine> judges) {
+
+    /** One trace_logs table the run wrote. */
+    record TableLine(String path, long rows, long files, long version) {
+    }
 
     /** Per judge: traces it ran on, and how its results came out. */
     record JudgeLine(String judge, long ran, long yes, long no, long errors, long notApplicable) {
     }
 
-    static Summary collect(String tablePath, long produced, long malformed, String dlqTopic, long dlq,
-                           TraceMonitorMetrics metrics, MonitorConfig monitor) {
+    static Summary collect(List<String> tablePaths, long produced, long malformed, String dlqTopic, long dlq,
+                           TraceMonitorMetrics metrics, List<MonitorConfig> monitors) {
         List<JudgeLine> judges = new ArrayList<>();
-        for (JudgeSpec spec : JudgeSpec.of(monitor)) {
+        for (JudgeSpec spec : JudgeSpec.of(monitors.get(0))) {
             String name = spec.name();
             judges.add(new JudgeLine(name, (long) metrics.count("judge.sampled", "judge", name),
                     outcome(metrics, name, "yes"), outcome(metrics, name, "no"), outcome(metrics, name, "error"),
                     outcome(metrics, name, "not_applicable")));
         }
-        TableFacts facts = TableFacts.read(tablePath);
-        return new Summary(tablePath, produced, malformed, (long) metrics.count("traces.in"), dlqTopic, dlq,
-                facts.rows(), facts.files(), facts.version(), judges);
+        List<TableLine> tables = new ArrayList<>();
+        for (String path : tablePaths) {
+            TableFacts facts = TableFacts.read(path);
+            tables.add(new TableLine(path, facts.rows(), facts.files(), facts.version()));
+        }
+        return new Summary(tables, produced, malformed, (long) metrics.count("traces.in"), dlqTopic, dlq, judges);
+    }
+
+    /** Rows in all the tables. */
+    long rows() {
+        return tables.stream().mapToLong(TableLine::rows).sum();
     }
 
     private static long outcome(TraceMonitorMetrics metrics, String judge, String outcome) {
@@ -43,7 +55,10 @@ record Summary(String tablePath, long produced, long malformed, long tracesRead,
         out.println("Summary (" + took.toSeconds() + " s)");
         out.printf("  traces read       %6d   (%d produced + %d malformed)%n", tracesRead, produced, malformed);
         out.printf("  dead-lettered     %6d   (topic %s, reason in header %s)%n", dlq, dlqTopic, DeadLetters.ERROR_REASON);
-        out.printf("  rows in table     %6d   in %d data files, Delta version %d%n", rows, files, version);
+        for (TableLine table : tables) {
+            out.printf("  rows in table     %6d   in %d data files, Delta version %d: %s%n", table.rows(), table.files(),
+                    table.version(), table.path());
+        }
         out.println();
         out.printf("  %-20s %6s %6s %6s %7s %15s%n", "judge", "ran", "yes", "no", "errors", "not applicable");
         for (JudgeLine j : judges) {
@@ -51,6 +66,7 @@ record Summary(String tablePath, long produced, long malformed, long tracesRead,
         }
         out.println("  (chunk_relevance counts one result per retrieved chunk; each retriever span also gets a"
                 + " chunk_relevance/precision value)");
+        String tablePath = tables.get(0).path();
         out.println();
         out.println("  table: " + tablePath);
         out.println("  every Assessment, late ones too, also lands in "
@@ -62,15 +78,20 @@ record Summary(String tablePath, long produced, long malformed, long tracesRead,
 
     ObjectNode toJson(MonitorConfig monitor) {
         ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("table_path", tablePath);
+        node.put("table_path", tables.get(0).path());
         node.put("traces_produced", produced + malformed);
         node.put("well_formed", produced);
         node.put("malformed", malformed);
         node.put("traces_read", tracesRead);
         node.put("dlq", dlq);
-        node.put("rows", rows);
-        node.put("files", files);
-        node.put("version", version);
+        node.put("rows", rows());
+        node.put("files", tables.get(0).files());
+        node.put("version", tables.get(0).version());
+        var tablesNode = node.putArray("tables");
+        for (TableLine table : tables) {
+            tablesNode.addObject().put("path", table.path()).put("rows", table.rows()).put("files", table.files())
+                    .put("version", table.version());
+        }
         try {
             node.set("monitor", Json.MAPPER.readTree(MonitorConfigCodec.encode(monitor)));
         } catch (java.io.IOException e) {
