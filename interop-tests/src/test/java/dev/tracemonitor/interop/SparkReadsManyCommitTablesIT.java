@@ -41,7 +41,8 @@ class SparkReadsManyCommitTablesIT {
         Files.createDirectories(buildDir);
         Path warehouse = Files.createTempDirectory(buildDir, "many-commits-warehouse-");
         long started = System.nanoTime();
-        ManyCommitsProcess.run(repoRoot, warehouse, COMMITS, ROWS_PER_COMMIT,
+        TestMainProcess.run(repoRoot, "dev.tracemonitor.delta.ManyCommitsTableWriter",
+                List.of(warehouse.toString(), Integer.toString(COMMITS), Integer.toString(ROWS_PER_COMMIT)),
                 buildDir.resolve(warehouse.getFileName() + "-writer.log"), Duration.ofMinutes(5));
         System.out.printf("%d commits written in %.1f s%n", COMMITS, (System.nanoTime() - started) / 1e9);
         summary = new ObjectMapper().readTree(warehouse.resolve("many-commits.json").toFile());

@@ -31,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** A trace_logs table written before the token columns existed gets them on the next write; older rows read null. */
 class SchemaEvolutionTest {
 
-    private static final long REQUEST_TIME = 1_750_000_000_000L;
-    private static final List<String> TOKEN_COLUMNS = List.of("input_tokens", "output_tokens", "total_tokens");
+    static final long REQUEST_TIME = 1_750_000_000_000L;
 
     @TempDir
     Path warehouse;
@@ -46,7 +45,7 @@ class SchemaEvolutionTest {
     void aTableOfTheFirstSchemaGetsTheTokenColumnsAndKeepsItsRows() throws IOException {
         Engine engine = DefaultEngine.create(new Configuration());
         String path = warehouse.resolve("main/default/trace_logs_7").toString();
-        FirstSchemaTable first = new FirstSchemaTable(engine, path);
+        FirstSchemaTraceLogsTable first = new FirstSchemaTraceLogsTable(engine, path);
         int date = TraceLogsSchema.requestDate(REQUEST_TIME);
         first.commit(first.write(date, List.of(trace("t-old", 10))), Map.of("sink-0", 0L));
 
@@ -71,7 +70,7 @@ class SchemaEvolutionTest {
 
     @Test
     void onlyAppendedNullableColumnsAreAnEvolution() {
-        StructType first = firstSchema();
+        StructType first = FirstSchemaTraceLogsTable.schemaBeforeTokens();
 
         assertThat(DeltaTable.evolvesTo(first, TraceLogsSchema.SCHEMA)).isTrue();
         assertThat(DeltaTable.evolvesTo(TraceLogsSchema.SCHEMA, first)).as("dropping columns").isFalse();
@@ -90,12 +89,12 @@ class SchemaEvolutionTest {
         int date = TraceLogsSchema.requestDate(REQUEST_TIME);
         current.commit(current.write(date, List.of(trace("t", 1))), Map.of("sink-0", 0L));
 
-        FirstSchemaTable older = new FirstSchemaTable(engine, path);
+        FirstSchemaTraceLogsTable older = new FirstSchemaTraceLogsTable(engine, path);
         assertThatThrownBy(() -> older.write(date, List.of(trace("t2", 1))))
                 .isInstanceOf(IncompatibleTableException.class);
     }
 
-    private static Trace trace(String id, long inputTokens) {
+    static Trace trace(String id, long inputTokens) {
         String usage = "{\"input_tokens\": " + inputTokens + ", \"output_tokens\": 5, \"total_tokens\": "
                 + (inputTokens + 5) + "}";
         TraceInfo info = new TraceInfo(id, null, TraceLocation.experiment("7"), REQUEST_TIME, 12L, "OK", null, null,
@@ -103,47 +102,5 @@ class SchemaEvolutionTest {
         Span root = new Span(id, "root", null, "chat", 1, 2, new SpanStatus("OK", ""), List.of(),
                 Map.of(Span.SPAN_INPUTS, "\"question of " + id + "\"", Span.SPAN_OUTPUTS, "\"answer\""));
         return new Trace(info, List.of(root));
-    }
-
-    private static StructType firstSchema() {
-        return new StructType(TraceLogsSchema.SCHEMA.fields().stream()
-                .filter(f -> !TOKEN_COLUMNS.contains(f.getName())).toList());
-    }
-
-    /** trace_logs as the service wrote it before the token columns: the same rows without them. */
-    private static final class FirstSchemaTable extends DeltaTable<Trace> {
-
-        FirstSchemaTable(Engine engine, String path) {
-            super(engine, path);
-        }
-
-        @Override
-        protected StructType schema() {
-            return firstSchema();
-        }
-
-        @Override
-        protected String partitionColumn() {
-            return TraceLogsSchema.PARTITION_COLUMN;
-        }
-
-        @Override
-        protected Map<String, String> tableProperties() {
-            return TraceLogsSchema.TABLE_PROPERTIES;
-        }
-
-        @Override
-        public int partitionDate(Trace trace) {
-            return TraceLogsSchema.requestDate(trace.info().requestTimeMillis());
-        }
-
-        @Override
-        protected FilteredColumnarBatch toBatch(List<Trace> traces) {
-            ColumnarBatch batch = TraceRowConverter.toBatch(traces);
-            for (int i = 0; i < TOKEN_COLUMNS.size(); i++) {
-                batch = batch.withDeletedColumnAt(batch.getSchema().length() - 1);
-            }
-            return new FilteredColumnarBatch(batch, Optional.empty());
-        }
     }
 }
