@@ -43,8 +43,8 @@ if [[ -n "${SERVICE_PRINCIPAL:-}" ]]; then
       --allow-principal "$SERVICE_PRINCIPAL" "$@"
   }
   acl --operation Read --topic traces
-  acl --operation Read --topic monitor-config
-  acl --operation Read --operation Write --topic monitor-status
+  acl --operation Read --operation DescribeConfigs --topic monitor-config
+  acl --operation Read --operation Write --operation DescribeConfigs --topic monitor-status
   acl --operation Read --operation Write --topic trace-feedback
   acl --operation Read --operation Write --topic traces-assessed
   acl --operation Write --topic traces-dlq

@@ -90,6 +90,12 @@ public final class ServiceProcess {
             Thread.currentThread().interrupt();
             service.shutdown(timeout);
             return 1;
+        } catch (MisconfiguredTopicException e) {
+            LOG.error("trace-monitor cannot start: {}", e.getMessage());
+            out.println("trace-monitor: cannot start: " + e.getMessage());
+            out.flush();
+            service.shutdown(timeout);
+            return 1;
         } catch (Exception e) {
             LOG.error("trace-monitor failed to start", e);
             out.println("trace-monitor: failed to start: " + e);

@@ -8,12 +8,21 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates the service's missing topics: compacted for monitor configs and statuses, ordinary for the rest. */
+/**
+ * Creates the service's missing topics (compacted for monitor configs and statuses, ordinary for the rest) and checks
+ * the compacted ones that exist: a broker that auto-created them gives them several partitions (config versions become
+ * ambiguous) and {@code cleanup.policy=delete} (every monitor is deleted after the retention period).
+ */
 public final class TopicCreator {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicCreator.class);
@@ -38,33 +47,90 @@ public final class TopicCreator {
         }
     }
 
-    public static void createMissing(Map<String, Object> adminProps, Topics topics, int partitions, short replication)
-            throws InterruptedException, ExecutionException {
+    /**
+     * Checks the existing compacted topics and, when {@code create}, creates the missing topics.
+     *
+     * @throws MisconfiguredTopicException naming the topic, what is wrong and the command that fixes it
+     */
+    public static void prepare(Map<String, Object> adminProps, Topics topics, boolean create, int partitions,
+                               short replication) throws InterruptedException, ExecutionException {
         try (Admin admin = Admin.create(adminProps)) {
             Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = new ArrayList<>();
-            Optional<Short> rf = replication < 0 ? Optional.empty() : Optional.of(replication);
-            for (String topic : topics.all()) {
-                if (existing.contains(topic)) {
-                    continue;
-                }
-                NewTopic newTopic = new NewTopic(topic, Optional.of(topics.compacted().contains(topic) ? 1 : partitions), rf);
-                if (topics.compacted().contains(topic)) {
-                    newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-                }
-                missing.add(newTopic);
+            checkCompacted(admin, topics, existing, String.valueOf(adminProps.get("bootstrap.servers")));
+            if (create) {
+                createMissing(admin, topics, existing, partitions, replication);
             }
-            if (!missing.isEmpty()) {
-                LOG.info("creating topics {}", missing.stream().map(NewTopic::name).toList());
-                try {
-                    admin.createTopics(missing).all().get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                        throw e;
-                    }
-                }
-                awaitVisible(admin, missing.stream().map(NewTopic::name).toList());
+        }
+    }
+
+    private static void checkCompacted(Admin admin, Topics topics, Set<String> existing, String bootstrap)
+            throws InterruptedException, ExecutionException {
+        List<String> present = topics.compacted().stream().filter(existing::contains).toList();
+        if (present.isEmpty()) {
+            return;
+        }
+        Map<String, TopicDescription> descriptions;
+        Map<ConfigResource, Config> configs;
+        try {
+            descriptions = admin.describeTopics(present).allTopicNames().get();
+            configs = admin.describeConfigs(present.stream()
+                    .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList()).all().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException) {
+                LOG.warn("cannot check the partitions and cleanup policy of {} (not authorized: {}); make sure they have"
+                        + " 1 partition and cleanup.policy=compact", present, e.getCause().getMessage());
+                return;
             }
+            throw e;
+        }
+        List<String> problems = new ArrayList<>();
+        for (String topic : present) {
+            int count = descriptions.get(topic).partitions().size();
+            ConfigEntry policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic))
+                    .get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            String cleanup = policy == null ? TopicConfig.CLEANUP_POLICY_DELETE : policy.value();
+            if (count != 1) {
+                problems.add("topic '" + topic + "' has " + count + " partitions; it needs exactly 1 (one ordered log"
+                        + " of config versions). Partitions cannot be removed: delete it and let the service create it"
+                        + " (then publish the monitor configs again): kafka-topics.sh --bootstrap-server " + bootstrap
+                        + " --delete --topic " + topic);
+            }
+            if (!TopicConfig.CLEANUP_POLICY_COMPACT.equals(cleanup.replace(" ", ""))) {
+                problems.add("topic '" + topic + "' has cleanup.policy=" + cleanup + "; it needs cleanup.policy=compact"
+                        + " (with delete, every monitor disappears after the retention period): kafka-configs.sh"
+                        + " --bootstrap-server " + bootstrap + " --alter --entity-type topics --entity-name " + topic
+                        + " --add-config cleanup.policy=compact");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new MisconfiguredTopicException(String.join("\n", problems));
+        }
+    }
+
+    private static void createMissing(Admin admin, Topics topics, Set<String> existing, int partitions,
+                                      short replication) throws InterruptedException, ExecutionException {
+        List<NewTopic> missing = new ArrayList<>();
+        Optional<Short> rf = replication < 0 ? Optional.empty() : Optional.of(replication);
+        for (String topic : topics.all()) {
+            if (existing.contains(topic)) {
+                continue;
+            }
+            NewTopic newTopic = new NewTopic(topic, Optional.of(topics.compacted().contains(topic) ? 1 : partitions), rf);
+            if (topics.compacted().contains(topic)) {
+                newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            }
+            missing.add(newTopic);
+        }
+        if (!missing.isEmpty()) {
+            LOG.info("creating topics {}", missing.stream().map(NewTopic::name).toList());
+            try {
+                admin.createTopics(missing).all().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                    throw e;
+                }
+            }
+            awaitVisible(admin, missing.stream().map(NewTopic::name).toList());
         }
     }
 }

@@ -52,10 +52,9 @@ public final class TraceMonitorService implements AutoCloseable {
         config.validate();
         Topics topics = config.topics();
         kafkaMetrics = new KafkaMetricsBinding(metrics.registry());
-        if (config.getBoolean(ServiceConfig.TOPIC_CREATE_CONFIG)) {
-            TopicCreator.createMissing(config.kafkaProperties(), topics, config.getInt(ServiceConfig.TOPIC_PARTITIONS_CONFIG),
-                    config.getShort(ServiceConfig.TOPIC_REPLICATION_FACTOR_CONFIG));
-        }
+        TopicCreator.prepare(config.kafkaProperties(), topics, config.getBoolean(ServiceConfig.TOPIC_CREATE_CONFIG),
+                config.getInt(ServiceConfig.TOPIC_PARTITIONS_CONFIG),
+                config.getShort(ServiceConfig.TOPIC_REPLICATION_FACTOR_CONFIG));
         if (config.getBoolean(ServiceConfig.STREAMS_ENABLED_CONFIG)) {
             engine = new ScoringEngine(config.judging().engineSettings(), metrics);
             Topology topology = TraceMonitorTopology.build(topics, config.topologySettings(), engine,

@@ -69,7 +69,7 @@ class SaslPassthroughTest {
         }
 
         // the operator's part, as deploy/create-topics.sh describes it: topics, then the service principal's ACLs
-        TopicCreator.createMissing(admin, topics, 3, (short) -1);
+        TopicCreator.prepare(admin, topics, true, 3, (short) -1);
         try (Admin a = Admin.create(admin)) {
             a.createAcls(serviceAcls("User:" + SERVICE_USER, "trace-monitor", "trace-monitor-delta-sink", topics))
                     .all().get();
@@ -116,6 +116,9 @@ class SaslPassthroughTest {
         }
         for (String topic : List.of(topics.feedback(), topics.assessed(), topics.dlq(), topics.monitorStatus())) {
             acls.add(acl(principal, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE));
+        }
+        for (String topic : topics.compacted()) {
+            acls.add(acl(principal, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.DESCRIBE_CONFIGS));
         }
         acls.add(acl(principal, ResourceType.TOPIC, applicationId, PatternType.PREFIXED, AclOperation.ALL));
         acls.add(acl(principal, ResourceType.GROUP, applicationId, PatternType.LITERAL, AclOperation.READ));
