@@ -46,8 +46,8 @@ if [[ -n "${SERVICE_PRINCIPAL:-}" ]]; then
   acl --operation Read --operation DescribeConfigs --topic monitor-config
   acl --operation Read --operation Write --operation DescribeConfigs --topic monitor-status
   acl --operation Read --operation Write --topic trace-feedback
-  acl --operation Read --operation Write --topic traces-assessed
-  acl --operation Write --topic traces-dlq
+  acl --operation Read --operation Write --operation DescribeConfigs --topic traces-assessed
+  acl --operation Write --operation DescribeConfigs --topic traces-dlq
   acl --operation All --topic "$app" --resource-pattern-type prefixed
   acl --operation Read --group "$app"
   acl --operation Read --group "$sink_group"

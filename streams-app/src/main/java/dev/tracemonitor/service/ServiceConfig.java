@@ -14,12 +14,14 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -97,6 +99,12 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String SCORING_DEADLINE_CONFIG = "trace-monitor.scoring.deadline";
     private static final String SCORING_DEADLINE_DOC =
             "How long a sampled trace waits for its judges before it is written with the feedback so far.";
+    public static final String MAX_TRACE_BYTES_CONFIG = "trace-monitor.max.trace.bytes";
+    private static final String MAX_TRACE_BYTES_DOC = "Largest trace record (key, value and headers, as read from the"
+            + " traces topic) the service processes; a larger one goes to the dead-letter topic as a small error record"
+            + " naming its size and offset. Its copies must fit in the producer's max.request.size and the output"
+            + " topics' max.message.bytes: keep it " + TraceMonitorTopology.Settings.HEADROOM_BYTES + " bytes below"
+            + " both (the start fails if max.request.size is set lower).";
     public static final String FORMAT_FEEDBACK_CONFIG = "trace-monitor.format.feedback";
     private static final String FORMAT_FEEDBACK_DOC =
             "Wire format of the feedback topic: json or avro (schema registered under <topic>-value).";
@@ -166,6 +174,8 @@ public final class ServiceConfig extends AbstractConfig {
                     ConfigDef.Range.atLeast(1), Importance.LOW, SINK_MAX_ROWS_PER_FILE_DOC)
             .define(SINK_MAX_BUFFERED_BYTES_CONFIG, Type.LONG, DeltaSinkConfig.DEFAULT_MAX_BUFFERED_BYTES,
                     ConfigDef.Range.atLeast(1024 * 1024), Importance.LOW, SINK_MAX_BUFFERED_BYTES_DOC)
+            .define(MAX_TRACE_BYTES_CONFIG, Type.INT, TraceMonitorTopology.Settings.DEFAULT_MAX_TRACE_BYTES,
+                    ConfigDef.Range.atLeast(1024), Importance.MEDIUM, MAX_TRACE_BYTES_DOC)
             .define(SCORING_DEADLINE_CONFIG, Type.STRING,
                     TraceMonitorTopology.Settings.DEFAULT_SCORING_DEADLINE.toString(), durationValidator(),
                     Importance.MEDIUM, SCORING_DEADLINE_DOC)
@@ -223,7 +233,19 @@ public final class ServiceConfig extends AbstractConfig {
             Map<String, Object> streams = new HashMap<>(kafka);
             streams.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
             streams.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
-            new StreamsConfig(streams);
+            StreamsConfig streamsConfig = new StreamsConfig(streams);
+            Map<String, Object> producer = new HashMap<>(streamsConfig.getProducerConfigs("validate"));
+            producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+            producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+            int maxRequest = new ProducerConfig(producer).getInt(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+            long needed = (long) getInt(MAX_TRACE_BYTES_CONFIG) + TraceMonitorTopology.Settings.HEADROOM_BYTES;
+            if (maxRequest < needed) {
+                throw new ConfigException(MAX_TRACE_BYTES_CONFIG, getInt(MAX_TRACE_BYTES_CONFIG), "the producer's "
+                        + ProducerConfig.MAX_REQUEST_SIZE_CONFIG + " (" + maxRequest + ") must be at least this plus "
+                        + TraceMonitorTopology.Settings.HEADROOM_BYTES + " bytes (" + needed + "), or a trace that"
+                        + " fits the limit could not be written; raise max.request.size (producer.max.request.size)"
+                        + " or lower " + MAX_TRACE_BYTES_CONFIG);
+            }
         }
         return this;
     }
@@ -252,7 +274,7 @@ public final class ServiceConfig extends AbstractConfig {
 
     public TraceMonitorTopology.Settings topologySettings() {
         return new TraceMonitorTopology.Settings(duration(SCORING_DEADLINE_CONFIG),
-                TraceMonitorTopology.Settings.DEFAULT_DRAIN_INTERVAL);
+                TraceMonitorTopology.Settings.DEFAULT_DRAIN_INTERVAL, getInt(MAX_TRACE_BYTES_CONFIG));
     }
 
     /** The configuration of the sink writing trace_logs tables from traces-assessed. */

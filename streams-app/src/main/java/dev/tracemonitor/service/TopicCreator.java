@@ -2,6 +2,7 @@ package dev.tracemonitor.service;
 
 import dev.tracemonitor.topology.Topics;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -26,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class TopicCreator {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicCreator.class);
+    /** The brokers' default {@code message.max.bytes}: 1 MiB plus the record batch overhead. */
+    public static final int KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024 + 12;
 
     private TopicCreator() {
     }
@@ -54,40 +58,80 @@ public final class TopicCreator {
      */
     public static void prepare(Map<String, Object> adminProps, Topics topics, boolean create, int partitions,
                                short replication) throws InterruptedException, ExecutionException {
+        prepare(adminProps, topics, create, partitions, replication, 0);
+    }
+
+    /**
+     * As {@link #prepare(Map, Topics, boolean, int, short)}; also checks that the topics that carry whole traces
+     * (traces-assessed, traces-dlq) accept records of {@code traceRecordBytes}, and creates them so.
+     */
+    public static void prepare(Map<String, Object> adminProps, Topics topics, boolean create, int partitions,
+                               short replication, int traceRecordBytes) throws InterruptedException, ExecutionException {
         try (Admin admin = Admin.create(adminProps)) {
             Set<String> existing = admin.listTopics().names().get();
-            checkCompacted(admin, topics, existing, String.valueOf(adminProps.get("bootstrap.servers")));
+            String bootstrap = String.valueOf(adminProps.get("bootstrap.servers"));
+            List<String> problems = new ArrayList<>();
+            Map<String, Config> configs = describe(admin, topics, existing);
+            problems.addAll(compactedProblems(admin, topics, configs, bootstrap));
+            problems.addAll(sizeProblems(topics, configs, traceRecordBytes, bootstrap));
+            if (!problems.isEmpty()) {
+                throw new MisconfiguredTopicException(String.join("\n", problems));
+            }
             if (create) {
-                createMissing(admin, topics, existing, partitions, replication);
+                createMissing(admin, topics, existing, partitions, replication, traceRecordBytes);
             }
         }
     }
 
-    private static void checkCompacted(Admin admin, Topics topics, Set<String> existing, String bootstrap)
+    /** The topic configs of the service's existing topics, without those the principal may not read (warned). */
+    private static Map<String, Config> describe(Admin admin, Topics topics, Set<String> existing)
             throws InterruptedException, ExecutionException {
-        List<String> present = topics.compacted().stream().filter(existing::contains).toList();
-        if (present.isEmpty()) {
-            return;
-        }
-        Map<String, TopicDescription> descriptions;
-        Map<ConfigResource, Config> configs;
-        try {
-            descriptions = admin.describeTopics(present).allTopicNames().get();
-            configs = admin.describeConfigs(present.stream()
-                    .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList()).all().get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof AuthorizationException) {
-                LOG.warn("cannot check the partitions and cleanup policy of {} (not authorized: {}); make sure they have"
-                        + " 1 partition and cleanup.policy=compact", present, e.getCause().getMessage());
-                return;
+        List<String> present = topics.all().stream().filter(existing::contains).toList();
+        Map<ConfigResource, KafkaFuture<Config>> futures = admin.describeConfigs(present.stream()
+                .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList()).values();
+        Map<String, Config> configs = new HashMap<>();
+        for (Map.Entry<ConfigResource, KafkaFuture<Config>> entry : futures.entrySet()) {
+            try {
+                configs.put(entry.getKey().name(), entry.getValue().get());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof AuthorizationException)) {
+                    throw e;
+                }
+                LOG.warn("cannot check the config of topic {} (not authorized: {}); grant DescribeConfigs on it"
+                        + " (deploy/create-topics.sh)", entry.getKey().name(), e.getCause().getMessage());
             }
-            throw e;
         }
+        return configs;
+    }
+
+    private static List<String> sizeProblems(Topics topics, Map<String, Config> configs, int traceRecordBytes,
+                                             String bootstrap) {
         List<String> problems = new ArrayList<>();
+        for (String topic : List.of(topics.assessed(), topics.dlq())) {
+            Config config = configs.get(topic);
+            ConfigEntry entry = config == null ? null : config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            if (entry != null && entry.value() != null && Long.parseLong(entry.value()) < traceRecordBytes) {
+                problems.add("topic '" + topic + "' has max.message.bytes=" + entry.value() + "; a trace of"
+                        + " trace-monitor.max.trace.bytes needs " + traceRecordBytes + " (or lower"
+                        + " trace-monitor.max.trace.bytes): kafka-configs.sh --bootstrap-server " + bootstrap
+                        + " --alter --entity-type topics --entity-name " + topic + " --add-config max.message.bytes="
+                        + traceRecordBytes);
+            }
+        }
+        return problems;
+    }
+
+    private static List<String> compactedProblems(Admin admin, Topics topics, Map<String, Config> configs,
+                                                  String bootstrap) throws InterruptedException, ExecutionException {
+        List<String> present = topics.compacted().stream().filter(configs::containsKey).toList();
+        List<String> problems = new ArrayList<>();
+        if (present.isEmpty()) {
+            return problems;
+        }
+        Map<String, TopicDescription> descriptions = admin.describeTopics(present).allTopicNames().get();
         for (String topic : present) {
             int count = descriptions.get(topic).partitions().size();
-            ConfigEntry policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic))
-                    .get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            ConfigEntry policy = configs.get(topic).get(TopicConfig.CLEANUP_POLICY_CONFIG);
             String cleanup = policy == null ? TopicConfig.CLEANUP_POLICY_DELETE : policy.value();
             if (count != 1) {
                 problems.add("topic '" + topic + "' has " + count + " partitions; it needs exactly 1 (one ordered log"
@@ -102,13 +146,12 @@ public final class TopicCreator {
                         + " --add-config cleanup.policy=compact");
             }
         }
-        if (!problems.isEmpty()) {
-            throw new MisconfiguredTopicException(String.join("\n", problems));
-        }
+        return problems;
     }
 
     private static void createMissing(Admin admin, Topics topics, Set<String> existing, int partitions,
-                                      short replication) throws InterruptedException, ExecutionException {
+                                      short replication, int traceRecordBytes)
+            throws InterruptedException, ExecutionException {
         List<NewTopic> missing = new ArrayList<>();
         Optional<Short> rf = replication < 0 ? Optional.empty() : Optional.of(replication);
         for (String topic : topics.all()) {
@@ -118,6 +161,9 @@ public final class TopicCreator {
             NewTopic newTopic = new NewTopic(topic, Optional.of(topics.compacted().contains(topic) ? 1 : partitions), rf);
             if (topics.compacted().contains(topic)) {
                 newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            } else if (traceRecordBytes > KAFKA_DEFAULT_MAX_MESSAGE_BYTES
+                    && (topic.equals(topics.assessed()) || topic.equals(topics.dlq()))) {
+                newTopic.configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(traceRecordBytes)));
             }
             missing.add(newTopic);
         }

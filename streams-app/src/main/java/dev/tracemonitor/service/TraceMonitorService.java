@@ -8,11 +8,13 @@ import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.TraceFormats;
 import dev.tracemonitor.topology.Topics;
+import dev.tracemonitor.topology.TooLargeRecordHandler;
 import dev.tracemonitor.topology.TraceMonitorTopology;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
@@ -54,7 +56,7 @@ public final class TraceMonitorService implements AutoCloseable {
         kafkaMetrics = new KafkaMetricsBinding(metrics.registry());
         TopicCreator.prepare(config.kafkaProperties(), topics, config.getBoolean(ServiceConfig.TOPIC_CREATE_CONFIG),
                 config.getInt(ServiceConfig.TOPIC_PARTITIONS_CONFIG),
-                config.getShort(ServiceConfig.TOPIC_REPLICATION_FACTOR_CONFIG));
+                config.getShort(ServiceConfig.TOPIC_REPLICATION_FACTOR_CONFIG), traceRecordBytes());
         if (config.getBoolean(ServiceConfig.STREAMS_ENABLED_CONFIG)) {
             engine = new ScoringEngine(config.judging().engineSettings(), metrics);
             Topology topology = TraceMonitorTopology.build(topics, config.topologySettings(), engine,
@@ -99,6 +101,12 @@ public final class TraceMonitorService implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ServiceConfig.STATE_DIR_CONFIG));
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
+        props.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, TooLargeRecordHandler.class.getName());
+        if (traceRecordBytes() > TopicCreator.KAFKA_DEFAULT_MAX_MESSAGE_BYTES) {
+            // the changelog of the scoring store holds whole traces
+            props.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
+                    Integer.toString(traceRecordBytes()));
+        }
         if (!props.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
             // Kafka Streams 4.1 keeps a dynamic member in its group after close (its partitions wait out the session
             // timeout, 45 s by default); a clean stop leaves the group so that they move at once. A static member
@@ -106,6 +114,11 @@ public final class TraceMonitorService implements AutoCloseable {
             props.putIfAbsent(StreamsConfig.mainConsumerPrefix(LEAVE_GROUP_ON_CLOSE), true);
         }
         return props;
+    }
+
+    /** The largest record that carries a whole trace: the trace limit plus the headroom for its assessments. */
+    private int traceRecordBytes() {
+        return config.getInt(ServiceConfig.MAX_TRACE_BYTES_CONFIG) + TraceMonitorTopology.Settings.HEADROOM_BYTES;
     }
 
     public KafkaStreams streams() {

@@ -1,12 +1,16 @@
 package dev.tracemonitor.topology;
 
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracemonitor.model.InvalidTraceException;
+import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.ReceivedTrace;
 import dev.tracemonitor.serde.DeadLetters;
 import dev.tracemonitor.serde.SchemaRegistryException;
 import dev.tracemonitor.serde.SchemaRegistryUnavailableException;
 import dev.tracemonitor.serde.TraceDecoder;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,7 +21,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Decodes traces (MLflow JSON, or Avro in the Confluent framing), keeping a JSON value that can be forwarded as it
  * is. A record that cannot be a trace goes, unchanged, to the dead-letter topic with headers
- * giving the reason and its source topic/partition/offset; the stream goes on.
+ * giving the reason and its source topic/partition/offset; the stream goes on. A record larger than the trace limit
+ * is not decoded at all: its copies (the scoring store's changelog, traces-assessed, the dead-letter topic) would not
+ * fit in what the producer may send, and under exactly-once a failed send aborts the task's transaction again and
+ * again. It is dead-lettered as a small error record naming its size and source offset; the record itself stays in the
+ * input topic.
  */
 final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
 
@@ -25,11 +33,13 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
 
     private final TraceDecoder decoder;
     private final TraceMonitorMetrics metrics;
+    private final int maxTraceBytes;
     private ProcessorContext<Object, Object> context;
 
-    DecodeProcessor(TraceDecoder decoder, TraceMonitorMetrics metrics) {
+    DecodeProcessor(TraceDecoder decoder, TraceMonitorMetrics metrics, int maxTraceBytes) {
         this.decoder = decoder;
         this.metrics = metrics;
+        this.maxTraceBytes = maxTraceBytes;
     }
 
     @Override
@@ -40,6 +50,11 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     @Override
     public void process(Record<byte[], byte[]> record) {
         metrics.traceIn();
+        long size = size(record);
+        if (size > maxTraceBytes) {
+            deadLetterTooLarge(record, size);
+            return;
+        }
         ReceivedTrace received;
         try {
             received = decoder.decodeReceived(context.recordMetadata().map(RecordMetadata::topic).orElse(""),
@@ -59,6 +74,34 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         }
         context.forward(new Record<>(received.trace().traceId(), received, record.timestamp()),
                 TraceMonitorTopology.ROUTE);
+    }
+
+    private static long size(Record<byte[], byte[]> record) {
+        long size = (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
+        for (Header header : record.headers()) {
+            size += header.key().length() + (header.value() == null ? 0 : header.value().length);
+        }
+        return size;
+    }
+
+    private void deadLetterTooLarge(Record<byte[], byte[]> record, long size) {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        String topic = meta == null ? "unknown" : meta.topic();
+        int partition = meta == null ? -1 : meta.partition();
+        long offset = meta == null ? -1 : meta.offset();
+        String reason = "record of " + size + " bytes (key, value and headers) exceeds the trace limit of "
+                + maxTraceBytes + " bytes; it stays in " + topic + " at partition " + partition + " offset " + offset;
+        LOG.warn("dead-lettering record {}-{}@{}: {}", topic, partition, offset, reason);
+        metrics.deadLettered("too_large");
+        ObjectNode stub = Json.MAPPER.createObjectNode()
+                .put("error", "record too large")
+                .put("size_bytes", size)
+                .put("limit_bytes", maxTraceBytes)
+                .put("topic", topic)
+                .put("partition", partition)
+                .put("offset", offset);
+        context.forward(new Record<Object, Object>(null, stub.toString().getBytes(StandardCharsets.UTF_8), record.timestamp(),
+                DeadLetters.headers(null, "decode", reason, topic, partition, offset)), TraceMonitorTopology.DLQ_SINK);
     }
 
     private void deadLetter(Record<byte[], byte[]> record, String reason, String kind) {

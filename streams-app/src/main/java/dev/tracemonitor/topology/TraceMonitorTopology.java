@@ -43,13 +43,23 @@ public final class TraceMonitorTopology {
     public static final String RESULTS_STORE = "scoring-results";
     public static final String LATE_STORE = "scoring-late";
 
-    /** The scoring deadline and how often completed judge calls are forwarded. */
-    public record Settings(Duration scoringDeadline, Duration drainInterval) {
+    /**
+     * The scoring deadline, how often completed judge calls are forwarded, and the largest trace record processed
+     * (larger ones are dead-lettered as a small error record).
+     */
+    public record Settings(Duration scoringDeadline, Duration drainInterval, int maxTraceBytes) {
         public static final Duration DEFAULT_SCORING_DEADLINE = Duration.ofMinutes(10);
         public static final Duration DEFAULT_DRAIN_INTERVAL = Duration.ofMillis(100);
+        /**
+         * What a trace's copies need besides the trace: its assessments on traces-assessed, the scoring store's
+         * record framing, the dead-letter headers.
+         */
+        public static final int HEADROOM_BYTES = 64 * 1024;
+        /** The producer's default {@code max.request.size} (1 MiB) less the headroom. */
+        public static final int DEFAULT_MAX_TRACE_BYTES = 1024 * 1024 - HEADROOM_BYTES;
 
         public static Settings defaults() {
-            return new Settings(DEFAULT_SCORING_DEADLINE, DEFAULT_DRAIN_INTERVAL);
+            return new Settings(DEFAULT_SCORING_DEADLINE, DEFAULT_DRAIN_INTERVAL, DEFAULT_MAX_TRACE_BYTES);
         }
     }
 
@@ -79,7 +89,7 @@ public final class TraceMonitorTopology {
                 MONITORS_UPDATER, MonitorsUpdater::new);
 
         topology.addSource(TRACES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.traces());
-        topology.addProcessor(DECODE, () -> new DecodeProcessor(decoder, metrics), TRACES_SOURCE);
+        topology.addProcessor(DECODE, () -> new DecodeProcessor(decoder, metrics, settings.maxTraceBytes()), TRACES_SOURCE);
         topology.addProcessor(ROUTE, () -> new RouteProcessor(metrics), DECODE);
         topology.addProcessor(SCORE, () -> new ScoringProcessor(engine, judges, metrics, settings.scoringDeadline(),
                 settings.drainInterval(), feedbackEncoder, topics.feedback()), ROUTE);

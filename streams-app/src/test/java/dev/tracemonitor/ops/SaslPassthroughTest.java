@@ -117,7 +117,7 @@ class SaslPassthroughTest {
         for (String topic : List.of(topics.feedback(), topics.assessed(), topics.dlq(), topics.monitorStatus())) {
             acls.add(acl(principal, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE));
         }
-        for (String topic : topics.compacted()) {
+        for (String topic : List.of(topics.monitorConfig(), topics.monitorStatus(), topics.assessed(), topics.dlq())) {
             acls.add(acl(principal, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.DESCRIBE_CONFIGS));
         }
         acls.add(acl(principal, ResourceType.TOPIC, applicationId, PatternType.PREFIXED, AclOperation.ALL));

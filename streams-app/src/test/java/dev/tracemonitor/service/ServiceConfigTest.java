@@ -134,4 +134,19 @@ class ServiceConfigTest {
         EnvironmentOverrides.apply(Map.of(EnvironmentOverrides.LOG_LEVEL, "DEBUG"), props);
         assertThat(props).isEmpty();
     }
+
+    @Test
+    void aTraceLimitThatTheProducerCannotSendIsRefusedNamingBothSettings() {
+        Properties props = new Properties();
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+        props.put(ServiceConfig.MAX_TRACE_BYTES_CONFIG, "8323072");
+
+        assertThatThrownBy(() -> ServiceConfig.of(props).validate())
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                .hasMessageContaining(ServiceConfig.MAX_TRACE_BYTES_CONFIG)
+                .hasMessageContaining("max.request.size (1048576) must be at least this plus 65536 bytes (8388608)");
+
+        props.put("producer.max.request.size", "8388608");
+        ServiceConfig.of(props).validate();
+    }
 }

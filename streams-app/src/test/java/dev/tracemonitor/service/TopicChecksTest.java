@@ -67,6 +67,21 @@ class TopicChecksTest {
     }
 
     @Test
+    void anAssessedTopicThatCannotHoldATraceOfTheLimitStopsTheStart() throws Exception {
+        create(new NewTopic("small-assessed", Optional.of(1), Optional.empty())
+                .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "500000")));
+        ServiceConfig config = config("small", "small-config", "small-status");
+
+        try (TraceMonitorService service = new TraceMonitorService(config, new ScriptedJudgeBackend(),
+                TraceMonitorMetrics.inMemory())) {
+            assertThatThrownBy(service::start).isInstanceOf(MisconfiguredTopicException.class)
+                    .hasMessageContaining("topic 'small-assessed' has max.message.bytes=500000; a trace of"
+                            + " trace-monitor.max.trace.bytes needs 1048576")
+                    .hasMessageContaining("--entity-name small-assessed --add-config max.message.bytes=1048576");
+        }
+    }
+
+    @Test
     void correctlyConfiguredExistingTopicsPass() throws Exception {
         create(new NewTopic("good-config", Optional.of(1), Optional.empty())
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));

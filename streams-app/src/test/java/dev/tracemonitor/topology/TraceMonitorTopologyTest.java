@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.judges.JudgeBackend;
 import dev.tracemonitor.judges.llm.LlmJudgeBackend;
 import dev.tracemonitor.judges.llm.LlmSettings;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
+import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.serde.TraceJsonCodec;
@@ -79,7 +81,7 @@ class TraceMonitorTopologyTest {
 
     private void startDriver(JudgeBackend judges, Path state, TraceDecoder decoder) {
         var topology = TraceMonitorTopology.build(topics, new TraceMonitorTopology.Settings(Duration.ofSeconds(30),
-                Duration.ofMillis(100)), engine, new JudgeFactory(judges), metrics, decoder, new JsonAssessmentEncoder());
+                Duration.ofMillis(100), TraceMonitorTopology.Settings.DEFAULT_MAX_TRACE_BYTES), engine, new JudgeFactory(judges), metrics, decoder, new JsonAssessmentEncoder());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -112,6 +114,25 @@ class TraceMonitorTopologyTest {
         assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("traces");
         assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
         assertThat(assessed.isEmpty()).isTrue();
+    }
+
+    @Test
+    void recordOverTheTraceLimitIsDeadLetteredAsASmallErrorRecordAndTheNextOneIsProcessed() throws Exception {
+        byte[] huge = TestTraces.chat("t-huge", "999", "q", "a".repeat(TraceMonitorTopology.Settings.DEFAULT_MAX_TRACE_BYTES));
+        traces.pipeInput(TestTraces.utf8("t-huge"), huge);
+        traces.pipeInput(TestTraces.utf8("t-next"), TestTraces.chat("t-next", "999", "q", "a"));
+
+        TestRecord<byte[], byte[]> dead = dlq.readRecord();
+        assertThat(dead.value().length).isLessThan(512);
+        JsonNode stub = Json.MAPPER.readTree(dead.value());
+        assertThat(stub.get("size_bytes").asLong()).isEqualTo(huge.length + "t-huge".length());
+        assertThat(stub.get("limit_bytes").asInt()).isEqualTo(TraceMonitorTopology.Settings.DEFAULT_MAX_TRACE_BYTES);
+        assertThat(stub.get("offset").asLong()).isZero();
+        assertThat(DeadLetters.header(dead.headers(), DeadLetters.ERROR_REASON))
+                .contains("exceeds the trace limit of " + TraceMonitorTopology.Settings.DEFAULT_MAX_TRACE_BYTES);
+        assertThat(metrics.count("traces.dlq", "reason", "too_large")).isEqualTo(1.0);
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(metrics.count("traces.not_monitored")).as("the next record was decoded and routed").isEqualTo(1.0);
     }
 
     @Test
