@@ -1,7 +1,14 @@
 package dev.tracemonitor.controlplane;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -27,12 +34,31 @@ public final class MonitorConfigCodec {
     public static final int MAX_MODEL_CHARS = 200;
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,127}");
     private static final Pattern SAFE_EXPERIMENT_ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    private static final ObjectMapper STRICT = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .build();
+    /**
+     * Unambiguous JSON only: no unknown field, nothing after the object, no key twice, no number given as a string or
+     * string given as a number (each of which some tool would read differently).
+     */
+    private static final ObjectMapper STRICT = strictMapper();
 
     private MonitorConfigCodec() {
+    }
+
+    private static ObjectMapper strictMapper() {
+        JsonMapper mapper = JsonMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .build();
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        for (LogicalType numeric : new LogicalType[] {LogicalType.Float, LogicalType.Integer}) {
+            mapper.coercionConfigFor(numeric).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        }
+        return mapper;
     }
 
     public static byte[] encode(MonitorConfig config) {
@@ -62,6 +88,9 @@ public final class MonitorConfigCodec {
             config = STRICT.readValue(bytes, MonitorConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new InvalidMonitorConfigException("unknown field \"" + e.getPropertyName() + "\"");
+        } catch (MismatchedInputException e) {
+            throw new InvalidMonitorConfigException("not a valid monitor config JSON: field " + path(e) + ": "
+                    + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             String message = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage();
             throw new InvalidMonitorConfigException("not a valid monitor config JSON: " + message);
@@ -74,6 +103,19 @@ public final class MonitorConfigCodec {
         }
         validate(key, config);
         return config;
+    }
+
+    /** The field a mapping error is at, as {@code assessments_config.assessments[0].sample_rate}. */
+    private static String path(MismatchedInputException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? "(top level)" : path.toString();
     }
 
     public static void validate(String key, MonitorConfig config) {

@@ -79,6 +79,14 @@ class MonitorConfigCodecTest {
             {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety", "model": "a\\tb"}]}} | assessments[0].model has a non-printable character U+0009 at index 1
             {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety", "model": {"id": "gpt-4o"}}]}} | not a valid monitor config JSON
             not json | not a valid monitor config JSON
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"sample": "0.5", "assessments": []}} | field assessments_config.sample: Cannot coerce String value ("0.5")
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "safety", "sample_rate": "1"}]}} | field assessments_config.assessments[0].sample_rate: Cannot coerce String value ("1")
+            {"experiment_id": 42, "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": []}} | field experiment_id: Cannot coerce Integer value (42)
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": true}]}} | field assessments_config.assessments[0].name: Cannot coerce Boolean value (true)
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": []}} {"experiment_id": "43"} | Trailing token
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": []}} garbage | not a valid monitor config JSON
+            {"experiment_id": "42", "experiment_id": "43", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": []}} | Duplicate field 'experiment_id'
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"sample": 0.5, "sample": 1.0, "assessments": []}} | Duplicate field 'sample'
             """)
     void rejectsWithAPreciseReason(String json, String reason) {
         assertThatThrownBy(() -> MonitorConfigCodec.decode("42", TestTraces.utf8(json)))
