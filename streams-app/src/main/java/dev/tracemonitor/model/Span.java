@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One span of a trace, in MLflow's span dictionary shape. Attribute values are kept exactly as MLflow stores
- * them: JSON-encoded text, so {@code mlflow.spanType} is {@code "\"RETRIEVER\""}.
+ * One span of a trace, in MLflow's span dictionary shape. Attribute values are kept exactly as the writer stored
+ * them: MLflow JSON-encodes them ({@code mlflow.spanType} is {@code "\"RETRIEVER\""}), other writers may not.
  */
 public record Span(
         String traceId,
@@ -31,18 +31,18 @@ public record Span(
         return parentSpanId == null || parentSpanId.isEmpty();
     }
 
-    /** The span type without its JSON quoting, e.g. {@code RETRIEVER}; null when absent. */
+    /** The MLflow span type, e.g. {@code RETRIEVER}, by the span's convention ({@link SpanConvention}); null when absent. */
     public String spanType() {
-        return Json.unquote(attributes.get(SPAN_TYPE));
+        return SpanConvention.spanType(attributes);
     }
 
-    /** The span inputs as JSON text, or null. */
+    /** The span inputs as JSON text, by the span's convention ({@link SpanConvention}), or null. */
     public String inputsJson() {
-        return attributes.get(SPAN_INPUTS);
+        return SpanConvention.inputsJson(attributes);
     }
 
-    /** The span outputs as JSON text, or null. */
+    /** The span outputs as JSON text, by the span's convention ({@link SpanConvention}), or null. */
     public String outputsJson() {
-        return attributes.get(SPAN_OUTPUTS);
+        return SpanConvention.outputsJson(attributes);
     }
 }

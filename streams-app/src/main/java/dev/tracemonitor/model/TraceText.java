@@ -5,12 +5,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * What judges read from a trace: the request (the root span's inputs; for chat input the last user message), the
- * response (the root span's outputs; for chat output {@code choices[0].message.content}, else the last message, else
- * the output's JSON) and the documents of each top-level RETRIEVER span. A view of the data, not a wire format: it
- * reads what the application logged in a span's JSON-encoded inputs and outputs. It is in {@code model} because its
+ * What judges read from a trace: the request (the root span's inputs), the response (the root span's outputs), both
+ * as a person reads them ({@link PayloadText}), and the documents of each top-level RETRIEVER span. MLflow 3 derives a
+ * trace's request and response from its root span the same way, so the root span wins over {@code data.request} or
+ * {@code mlflow.traceInputs} when they disagree. A view of the data, not a wire format: it reads what the application
+ * logged in a span's inputs and outputs, by the span's convention ({@link SpanConvention}). It is in {@code model} because its
  * readers are {@code judges} (the texts they judge) and {@code delta} (the request and response columns), siblings
  * that can share only what is below them.
  */
@@ -21,43 +25,28 @@ public final class TraceText {
     private TraceText() {
     }
 
+    /** The question, as {@link PayloadText} reads it from the root span's inputs, else from the request preview. */
     public static String request(Trace trace) {
         Span root = trace.rootSpan();
-        if (root == null || root.inputsJson() == null) {
-            return trace.info().requestPreview();
-        }
-        JsonNode inputs = Json.parseOrNull(root.inputsJson());
-        if (inputs == null) {
-            return root.inputsJson();
-        }
-        String lastUser = lastUserMessage(inputs);
-        if (lastUser != null) {
-            return lastUser;
-        }
-        return plainText(inputs);
+        String inputs = root == null ? null : root.inputsJson();
+        return inputs != null ? PayloadText.request(parsed(inputs)) : preview(trace.info().requestPreview());
     }
 
+    /** The answer, as {@link PayloadText} reads it from the root span's outputs, else from the response preview. */
     public static String response(Trace trace) {
         Span root = trace.rootSpan();
-        if (root == null || root.outputsJson() == null) {
-            return trace.info().responsePreview();
-        }
-        JsonNode outputs = Json.parseOrNull(root.outputsJson());
-        if (outputs == null) {
-            return root.outputsJson();
-        }
-        JsonNode choice = outputs.path("choices").path(0).path("message").path("content");
-        if (choice.isTextual()) {
-            return choice.textValue();
-        }
-        JsonNode messages = outputs.isArray() ? outputs : outputs.get("messages");
-        if (messages != null && messages.isArray() && !messages.isEmpty()) {
-            JsonNode content = messages.get(messages.size() - 1).get("content");
-            if (content != null && content.isTextual()) {
-                return content.textValue();
-            }
-        }
-        return plainText(outputs);
+        String outputs = root == null ? null : root.outputsJson();
+        return outputs != null ? PayloadText.response(parsed(outputs)) : preview(trace.info().responsePreview());
+    }
+
+    private static JsonNode parsed(String json) {
+        JsonNode node = Json.parseOrNull(json);
+        return node != null ? node : Json.MAPPER.getNodeFactory().textNode(json);
+    }
+
+    /** A preview as a person reads it: MLflow 3.0–3.4 JSON-encode the previews of string payloads ({@code "\"abc\""}). */
+    private static String preview(String preview) {
+        return preview == null ? null : Json.unquote(preview);
     }
 
     /** Each RETRIEVER span with no RETRIEVER ancestor, with the documents it output. */
@@ -96,12 +85,15 @@ public final class TraceText {
         if (inputs == null) {
             return span.inputsJson();
         }
-        JsonNode query = inputs.get("query");
-        return query != null && query.isTextual() ? query.textValue() : plainText(inputs);
+        return PayloadText.request(inputs);
     }
 
     private static List<RetrievedDocument> documents(Span span) {
         List<RetrievedDocument> documents = new ArrayList<>();
+        List<RetrievedDocument> openInference = openInferenceDocuments(span.attributes());
+        if (!openInference.isEmpty()) {
+            return openInference;
+        }
         JsonNode outputs = Json.parseOrNull(span.outputsJson());
         if (outputs == null || !outputs.isArray()) {
             return documents;
@@ -121,33 +113,27 @@ public final class TraceText {
         return documents;
     }
 
-    private static String lastUserMessage(JsonNode inputs) {
-        JsonNode messages = inputs.isArray() ? inputs : inputs.get("messages");
-        if (messages == null || !messages.isArray()) {
-            return null;
-        }
-        for (int i = messages.size() - 1; i >= 0; i--) {
-            JsonNode message = messages.get(i);
-            if ("user".equals(message.path("role").asText()) && message.get("content") != null) {
-                JsonNode content = message.get("content");
-                return content.isTextual() ? content.textValue() : content.toString();
-            }
-        }
-        return null;
-    }
+    private static final Pattern OPENINFERENCE_DOCUMENT =
+            Pattern.compile("retrieval\\.documents\\.(\\d+)\\.document\\.(content|id|metadata)");
 
-    /** A lone string field (e.g. {@code {"question": "…"}}) or a bare string becomes that text; anything else its JSON. */
-    private static String plainText(JsonNode node) {
-        if (node.isTextual()) {
-            return node.textValue();
-        }
-        if (node.isObject() && node.size() == 1) {
-            JsonNode only = node.elements().next();
-            if (only.isTextual()) {
-                return only.textValue();
+    /** OpenInference's {@code retrieval.documents.N.document.{content,id,metadata}}, in N order. */
+    private static List<RetrievedDocument> openInferenceDocuments(Map<String, String> attributes) {
+        Map<Integer, Map<String, String>> byIndex = new TreeMap<>();
+        for (Map.Entry<String, String> entry : attributes.entrySet()) {
+            Matcher m = OPENINFERENCE_DOCUMENT.matcher(entry.getKey());
+            if (m.matches()) {
+                byIndex.computeIfAbsent(Integer.parseInt(m.group(1)), i -> new HashMap<>())
+                        .put(m.group(2), Json.unquote(entry.getValue()));
             }
         }
-        return node.toString();
+        List<RetrievedDocument> documents = new ArrayList<>();
+        for (Map<String, String> doc : byIndex.values()) {
+            JsonNode metadata = Json.parseOrNull(doc.get("metadata"));
+            documents.add(new RetrievedDocument(doc.get("content"),
+                    metadata == null ? null : textOrNull(metadata.get("doc_uri")),
+                    metadata == null ? null : textOrNull(metadata.get("chunk_id")), doc.get("id")));
+        }
+        return documents;
     }
 
     private static String textOrNull(JsonNode node) {

@@ -33,6 +33,15 @@ final class MlflowTime {
         }
     }
 
+    /**
+     * An event time in nanoseconds. MLflow writes event times in microseconds although the 3.x key is
+     * {@code time_unix_nano} ({@code 1761105506649041}): a value between 10^14 and 10^17 (1973 to 5138 in
+     * microseconds, only the first days of 1970 in nanoseconds) is microseconds.
+     */
+    static long eventNanos(long value) {
+        return value >= 100_000_000_000_000L && value < 100_000_000_000_000_000L ? value * 1000 : value;
+    }
+
     /** The form {@code java.time.Instant} writes, which MLflow reads. */
     static String formatInstant(long epochMillis) {
         return Instant.ofEpochMilli(epochMillis).toString();

@@ -30,10 +30,11 @@ final class TraceJsonReader {
     private TraceJsonReader() {
     }
 
-    static Trace trace(JsonNode root) {
-        if (root == null || !root.isObject()) {
+    static Trace trace(JsonNode container) {
+        if (container == null || !container.isObject()) {
             throw new InvalidTraceException("a trace must be a JSON object with \"info\" and \"data\"");
         }
+        JsonNode root = unwrap(container);
         JsonNode info = root.get("info");
         if (info == null || !info.isObject()) {
             throw new InvalidTraceException("missing \"info\" object");
@@ -75,6 +76,18 @@ final class TraceJsonReader {
             }
         }
         return new Trace(traceInfo, spans);
+    }
+
+    /**
+     * The trace inside a container that carries one: the body a Databricks agent serving endpoint returns
+     * ({@code {"output": …, "databricks_output": {"trace": {"info", "data"}}}}); any other object as it is.
+     */
+    private static JsonNode unwrap(JsonNode container) {
+        if (container.has("info")) {
+            return container;
+        }
+        JsonNode endpointTrace = container.path("databricks_output").path("trace");
+        return endpointTrace.isObject() ? endpointTrace : container;
     }
 
     /** An Assessment object on its own, as on the feedback topic. */
@@ -120,14 +133,18 @@ final class TraceJsonReader {
         return value == null || value.isNull() ? null : value.asText();
     }
 
+    /**
+     * A span dictionary of any MLflow version: 3.x ({@code span_id}, {@code parent_span_id},
+     * {@code start_time_unix_nano}, {@code status{code, message}}) or MLflow 2 ({@code context{span_id, trace_id}},
+     * {@code parent_id}, {@code start_time}, {@code status_code}, {@code status_message}); ids in any of their forms
+     * ({@link TraceJsonIds}), event times in micro- or nanoseconds ({@link MlflowTime#eventNanos}).
+     */
     private static Span span(JsonNode node, int index) {
         if (!node.isObject()) {
             throw new InvalidTraceException("data.spans[" + index + "] is not an object");
         }
-        String spanId = text(node, "span_id");
-        if (spanId == null && node.path("context").isObject()) {
-            spanId = text(node.get("context"), "span_id");
-        }
+        JsonNode context = node.path("context");
+        String spanId = firstText(node, "span_id", context, "span_id");
         if (spanId == null || spanId.isEmpty()) {
             throw new InvalidTraceException("data.spans[" + index + "] has no span_id");
         }
@@ -135,27 +152,62 @@ final class TraceJsonReader {
         if (parent == null) {
             parent = text(node, "parent_id");
         }
-        JsonNode statusNode = node.get("status");
-        SpanStatus status = null;
-        if (statusNode != null && statusNode.isObject()) {
-            status = new SpanStatus(text(statusNode, "code") != null ? text(statusNode, "code") : text(statusNode, "status_code"),
-                    text(statusNode, "message") != null ? text(statusNode, "message") : text(statusNode, "description"));
-        } else if (statusNode != null && statusNode.isTextual()) {
-            status = new SpanStatus(statusNode.textValue(), "");
-        }
         List<SpanEvent> events = new ArrayList<>();
         JsonNode eventArray = node.get("events");
         if (eventArray != null && eventArray.isArray()) {
             for (JsonNode e : eventArray) {
-                events.add(new SpanEvent(text(e, "name"), e.path("time_unix_nano").asLong(e.path("timestamp").asLong()),
+                JsonNode time = e.has("time_unix_nano") ? e.get("time_unix_nano") : e.get("timestamp");
+                events.add(new SpanEvent(text(e, "name"), MlflowTime.eventNanos(time == null ? 0 : time.asLong()),
                         jsonTextMap(e.get("attributes"))));
             }
         }
-        return new Span(text(node, "trace_id"), spanId, parent == null || parent.isEmpty() ? null : parent,
+        return new Span(TraceJsonIds.normalize(firstText(node, "trace_id", context, "trace_id")),
+                TraceJsonIds.normalize(spanId),
+                parent == null || parent.isEmpty() ? null : TraceJsonIds.normalize(parent),
                 text(node, "name"),
-                node.path("start_time_unix_nano").asLong(node.path("start_time_ns").asLong()),
-                node.path("end_time_unix_nano").asLong(node.path("end_time_ns").asLong()),
-                status, events, jsonTextMap(node.get("attributes")));
+                nanos(node, "start_time_unix_nano", "start_time_ns", "start_time"),
+                nanos(node, "end_time_unix_nano", "end_time_ns", "end_time"),
+                status(node), events, jsonTextMap(node.get("attributes")));
+    }
+
+    /** {@code node.first}, else {@code other.second}. */
+    private static String firstText(JsonNode node, String first, JsonNode other, String second) {
+        String value = text(node, first);
+        return value != null ? value : text(other, second);
+    }
+
+    /** The first of the fields present, as an integer (JSON number or decimal text, never through a double). */
+    private static long nanos(JsonNode node, String... fields) {
+        for (String field : fields) {
+            JsonNode value = node.get(field);
+            if (value != null && !value.isNull()) {
+                return value.asLong();
+            }
+        }
+        return 0L;
+    }
+
+    /**
+     * The status in each form: {@code {"code", "message"}} (3.x), {@code {"status_code", "description"}} (the MLflow
+     * UI's mocks, with a numeric code), a bare code string, or MLflow 2's {@code status_code}/{@code status_message}.
+     */
+    private static SpanStatus status(JsonNode node) {
+        JsonNode statusNode = node.get("status");
+        if (statusNode != null && statusNode.isObject()) {
+            String code = text(statusNode, "code") != null ? text(statusNode, "code") : text(statusNode, "status_code");
+            String message = text(statusNode, "message") != null ? text(statusNode, "message")
+                    : text(statusNode, "description");
+            return new SpanStatus(SpanStatus.normalizeCode(code), message == null ? "" : message);
+        }
+        if (statusNode != null && statusNode.isTextual()) {
+            return new SpanStatus(SpanStatus.normalizeCode(statusNode.textValue()), "");
+        }
+        String code = text(node, "status_code");
+        if (code != null) {
+            String message = text(node, "status_message");
+            return new SpanStatus(SpanStatus.normalizeCode(code), message == null ? "" : message);
+        }
+        return null;
     }
 
     private static List<Assessment> assessments(JsonNode array, String traceId) {
@@ -205,10 +257,17 @@ final class TraceJsonReader {
         }
     }
 
+    /**
+     * The duration in milliseconds, from {@code execution_duration} (proto JSON: {@code "1.554s"}),
+     * {@code execution_duration_ms} (MLflow 3's {@code to_dict()}) or {@code execution_time_ms} (MLflow 2).
+     */
     private static Long duration(JsonNode info) {
         JsonNode node = info.get("execution_duration");
         if (node == null || node.isNull()) {
-            node = info.get("execution_time_ms");
+            node = info.get("execution_duration_ms");
+            if (node == null || node.isNull()) {
+                node = info.get("execution_time_ms");
+            }
             return node == null || node.isNull() ? null : node.asLong();
         }
         if (node.isNumber()) {

@@ -104,13 +104,13 @@ public final class TraceJsonVariants {
         for (DemoRecord record : demoTraces()) {
             variants.put("quickstart " + record.kind() + " " + record.key(), record.value());
         }
+        variants.put("span status without a message (read as an empty message)", TestTraces.utf8(span("\"status\": {\"code\": \"STATUS_CODE_OK\"}")));
         return variants;
     }
 
     /** Traces whose encoding normalizes something, so they decode differently once encoded (or not at all). */
     public static Map<String, byte[]> normalizedByEncoding() {
         Map<String, byte[]> variants = new LinkedHashMap<>();
-        variants.put("span status without a message", TestTraces.utf8(span("\"status\": {\"code\": \"STATUS_CODE_OK\"}")));
         variants.put("event attribute holding a JSON string", TestTraces.utf8(event("\"\\\"quoted\\\"\"")));
         variants.put("event attribute holding spaced JSON", TestTraces.utf8(event("\"[1, 2]\"")));
         variants.put("event attribute holding a number in another form", TestTraces.utf8(event("\"1e2\"")));
