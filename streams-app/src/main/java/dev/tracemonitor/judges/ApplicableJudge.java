@@ -23,7 +23,12 @@ public interface ApplicableJudge extends Judge {
 
     @Override
     default JudgeOutcome evaluate(Trace trace) throws Exception {
-        JudgeInputs inputs = new JudgeInputs(trace);
+        return evaluate(trace, CallMemo.fresh());
+    }
+
+    @Override
+    default JudgeOutcome evaluate(Trace trace, CallMemo memo) throws Exception {
+        JudgeInputs inputs = new JudgeInputs(trace, memo);
         Optional<String> notApplicable = kind().notApplicableReason(inputs);
         return notApplicable.isPresent() ? JudgeOutcome.notApplicable(notApplicable.get()) : judge(inputs);
     }

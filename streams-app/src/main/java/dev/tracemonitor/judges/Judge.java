@@ -17,4 +17,20 @@ public interface Judge {
     AssessmentSource source();
 
     JudgeOutcome evaluate(Trace trace) throws Exception;
+
+    /**
+     * Evaluates with the replies an earlier attempt of the same task already received (see {@link CallMemo}); a
+     * judge that makes one call, or none, may ignore it.
+     */
+    default JudgeOutcome evaluate(Trace trace, CallMemo memo) throws Exception {
+        return evaluate(trace);
+    }
+
+    /**
+     * False while the judge's endpoint is known to be down (its circuit breaker is open): the scoring engine then
+     * takes no new task of it into memory, and the pending tasks wait in the store.
+     */
+    default boolean acceptsCalls() {
+        return true;
+    }
 }

@@ -8,11 +8,13 @@ import java.util.List;
 /**
  * What the builtin judges read from a trace ({@link TraceText}): the request and response text and the top-level
  * retriever calls. Each is extracted on first use and kept, so that {@link BuiltinJudge#notApplicableReason} and the
- * judge after it read the trace once, and a judge reads only the parts it needs. For one evaluation: not thread-safe.
+ * judge after it read the trace once, and a judge reads only the parts it needs; with the task's {@link CallMemo}. For
+ * one evaluation: not thread-safe.
  */
 public final class JudgeInputs {
 
     private final Trace trace;
+    private final CallMemo memo;
     private String request;
     private boolean requestRead;
     private String response;
@@ -20,7 +22,17 @@ public final class JudgeInputs {
     private List<RetrieverCall> retrievals;
 
     public JudgeInputs(Trace trace) {
+        this(trace, CallMemo.fresh());
+    }
+
+    public JudgeInputs(Trace trace, CallMemo memo) {
         this.trace = trace;
+        this.memo = memo;
+    }
+
+    /** The replies this task's earlier attempts received. */
+    public CallMemo memo() {
+        return memo;
     }
 
     /** The request text, or null when the trace has none. */

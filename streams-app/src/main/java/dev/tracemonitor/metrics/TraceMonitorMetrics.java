@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,11 +25,13 @@ public final class TraceMonitorMetrics {
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong pendingTasks = new AtomicLong();
     private final Map<String, AtomicLong> configVersions = new ConcurrentHashMap<>();
+    private final JudgeBacklog judgeBacklog;
 
     public TraceMonitorMetrics(MeterRegistry registry) {
         this.registry = registry;
         registry.gauge(PREFIX + "judge.in_flight", inFlight);
         registry.gauge(PREFIX + "judge.pending_tasks", pendingTasks);
+        this.judgeBacklog = new JudgeBacklog(registry, PREFIX, Clock.systemUTC());
         registry.counter(PREFIX + "traces.in");
         for (String reason : List.of("invalid_trace", "undecodable")) {
             registry.counter(PREFIX + "traces.dlq", "reason", reason);
@@ -106,8 +109,13 @@ public final class TraceMonitorMetrics {
         return inFlight;
     }
 
+    /** Judge tasks in the scoring engine's memory: submitted and not yet completed. */
     public AtomicLong pendingTasks() {
         return pendingTasks;
+    }
+
+    public JudgeBacklog judgeBacklog() {
+        return judgeBacklog;
     }
 
     public double count(String name, String... tags) {

@@ -48,7 +48,7 @@ public final class JudgeBackends {
     public static JudgeBackend create(JudgingConfig config) {
         return switch (config.backend()) {
             case LOCAL -> new LocalJudgeBackend(LocalJudgeSettings.defaults());
-            case LLM -> new LlmJudgeBackend(config.llmSettings());
+            case LLM -> new LlmJudgeBackend(config.llmSettings(), config.endpointLimits());
         };
     }
 }

@@ -1,5 +1,6 @@
 package dev.tracemonitor.service;
 
+import dev.tracemonitor.judges.llm.EndpointLimits;
 import dev.tracemonitor.judges.llm.LlmSettings;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.TraceDecoder;
@@ -29,7 +30,13 @@ public final class JudgingConfig extends AbstractConfig {
     public ScoringEngine.Settings engineSettings() {
         return new ScoringEngine.Settings(getInt(ServiceConfig.JUDGE_MAX_IN_FLIGHT_CONFIG),
                 getInt(ServiceConfig.JUDGE_MAX_ATTEMPTS_CONFIG), ScoringEngine.Settings.DEFAULT_INITIAL_BACKOFF,
-                ScoringEngine.Settings.DEFAULT_MAX_BACKOFF, getDouble(ServiceConfig.JUDGE_RATE_LIMIT_CONFIG));
+                ScoringEngine.Settings.DEFAULT_MAX_BACKOFF, getInt(ServiceConfig.JUDGE_MAX_IN_MEMORY_CONFIG),
+                Duration.parse(getString(ServiceConfig.JUDGE_OUTAGE_BUDGET_CONFIG)));
+    }
+
+    /** How hard the llm backend may use its endpoint; the breaker's open wait is its default, not a setting. */
+    public EndpointLimits endpointLimits() {
+        return EndpointLimits.defaults().withCallsPerSecond(getDouble(ServiceConfig.JUDGE_RATE_LIMIT_CONFIG));
     }
 
     /**

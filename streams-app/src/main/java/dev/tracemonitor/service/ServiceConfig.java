@@ -1,5 +1,6 @@
 package dev.tracemonitor.service;
 
+import dev.tracemonitor.judges.llm.EndpointLimits;
 import dev.tracemonitor.judges.llm.LlmSettings;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.TraceFormats;
@@ -60,11 +61,20 @@ public final class ServiceConfig extends AbstractConfig {
     private static final String LLM_TIMEOUT_DOC = "Deadline of one judge call; a timeout is retried.";
     public static final String JUDGE_MAX_IN_FLIGHT_CONFIG = "trace-monitor.judge.max.in.flight";
     private static final String JUDGE_MAX_IN_FLIGHT_DOC = "Maximum judge calls running at once in this instance.";
+    public static final String JUDGE_MAX_IN_MEMORY_CONFIG = "trace-monitor.judge.max.in.memory";
+    private static final String JUDGE_MAX_IN_MEMORY_DOC = "Most judge tasks (and their traces) held in memory at once;"
+            + " the others wait in the changelogged store. 0: 4 per call in flight.";
     public static final String JUDGE_MAX_ATTEMPTS_CONFIG = "trace-monitor.judge.max.attempts";
-    private static final String JUDGE_MAX_ATTEMPTS_DOC = "Attempts per judge call before an error Assessment is written.";
+    private static final String JUDGE_MAX_ATTEMPTS_DOC = "Attempts per judge call that fails with an unexpected error"
+            + " before an error Assessment is written (timeouts, connection errors, 408, 429 and 5xx are retried for"
+            + " the outage budget instead).";
+    public static final String JUDGE_OUTAGE_BUDGET_CONFIG = "trace-monitor.judge.outage.budget";
+    private static final String JUDGE_OUTAGE_BUDGET_DOC = "How long a judge task retries timeouts, connection errors,"
+            + " 408, 429 and 5xx (capped exponential backoff with jitter, a circuit breaker per endpoint) before an"
+            + " error Assessment RETRIES_EXHAUSTED is written.";
     public static final String JUDGE_RATE_LIMIT_CONFIG = "trace-monitor.judge.rate.limit";
-    private static final String JUDGE_RATE_LIMIT_DOC =
-            "Most judge calls per second from this instance to the judge endpoint (0: unlimited).";
+    private static final String JUDGE_RATE_LIMIT_DOC = "Most HTTP calls per second from this instance to each model of"
+            + " the judge endpoint, shared by all its judges (0: unlimited); halved on a 429 and grown back.";
     public static final String FORMAT_TRACES_CONFIG = "trace-monitor.format.traces";
     private static final String FORMAT_TRACES_DOC = "Wire format of the traces topic: json (MLflow's Trace.to_json())"
             + " or avro (Confluent framing with a schema registry at schema.registry.url).";
@@ -151,9 +161,13 @@ public final class ServiceConfig extends AbstractConfig {
                     Importance.MEDIUM, LLM_TIMEOUT_DOC)
             .define(JUDGE_MAX_IN_FLIGHT_CONFIG, Type.INT, ScoringEngine.Settings.DEFAULT_MAX_IN_FLIGHT,
                     ConfigDef.Range.between(1, 1024), Importance.MEDIUM, JUDGE_MAX_IN_FLIGHT_DOC)
+            .define(JUDGE_MAX_IN_MEMORY_CONFIG, Type.INT, 0, ConfigDef.Range.between(0, 1 << 20), Importance.LOW,
+                    JUDGE_MAX_IN_MEMORY_DOC)
             .define(JUDGE_MAX_ATTEMPTS_CONFIG, Type.INT, ScoringEngine.Settings.DEFAULT_MAX_ATTEMPTS,
                     ConfigDef.Range.between(1, 20), Importance.LOW, JUDGE_MAX_ATTEMPTS_DOC)
-            .define(JUDGE_RATE_LIMIT_CONFIG, Type.DOUBLE, ScoringEngine.Settings.DEFAULT_RATE_LIMIT_PER_SECOND,
+            .define(JUDGE_OUTAGE_BUDGET_CONFIG, Type.STRING, ScoringEngine.Settings.DEFAULT_OUTAGE_BUDGET.toString(),
+                    durationValidator(), Importance.MEDIUM, JUDGE_OUTAGE_BUDGET_DOC)
+            .define(JUDGE_RATE_LIMIT_CONFIG, Type.DOUBLE, EndpointLimits.DEFAULT_CALLS_PER_SECOND,
                     ConfigDef.Range.atLeast(0), Importance.MEDIUM, JUDGE_RATE_LIMIT_DOC)
             .define(FORMAT_TRACES_CONFIG, Type.STRING, TraceFormats.JSON, formatValidator(), Importance.MEDIUM,
                     FORMAT_TRACES_DOC);

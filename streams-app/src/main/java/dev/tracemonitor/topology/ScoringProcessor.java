@@ -19,10 +19,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
+import java.util.HashSet;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -34,16 +36,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores and assembles. Each sampled trace is kept in a changelogged store with the judges it awaits (the durable
- * queue of pending (trace, judge) tasks); calls run on the {@link ScoringEngine}'s threads; completed results are
- * forwarded from a short wall-clock punctuator on the stream thread: each Assessment to {@code trace-feedback} at
- * once, and the trace with all its assessments to {@code traces-assessed} when the last judge has answered or the
- * scoring deadline has passed. Unsampled traces pass straight through, as received when that is MLflow JSON
- * the encoding would not change. After a restart, pending tasks are re-issued.
+ * Scores and assembles. Each sampled trace is kept in a changelogged store with the judges it awaits, and its entry in
+ * the queue store ({@value TraceMonitorTopology#QUEUE_STORE}) orders the pending (trace, judge) tasks by deadline:
+ * the store is the queue. The {@link ScoringEngine} holds only a bounded number of tasks in memory; this processor
+ * offers it more from the store, oldest first, as calls complete and after a restart, and none while the judge's
+ * endpoint is down (its circuit breaker open). Completed results are forwarded from a short wall-clock punctuator on
+ * the stream thread: each Assessment to {@code trace-feedback} at once, and the trace with all its assessments to
+ * {@code traces-assessed} when the last judge has answered or the scoring deadline has passed (judges still pending
+ * then are judged later and their feedback is late). Unsampled traces pass straight through, as received when that is
+ * MLflow JSON the encoding would not change; the stream thread never waits on a judge.
  */
 final class ScoringProcessor implements Processor<String, PlannedTrace, String, byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
+    /** Queue keys: the kind, the deadline (epoch ms, 19 digits, so that keys sort by it), '/', the trace id. */
+    static final String AWAITING_PREFIX = "A";
+    static final String LATE_PREFIX = "L";
 
     private final ScoringEngine engine;
     private final JudgeFactory judges;
@@ -51,14 +59,18 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
     private final Duration deadline;
     private final Duration drainInterval;
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
-    /** Tasks submitted and not yet drained, with the table their feedback belongs to (also when it comes late). */
+    /** Tasks in the engine and not yet drained, with the table their feedback belongs to (also when it comes late). */
     private final Map<String, TableAddress> submitted = new HashMap<>();
-    private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
+    /** Queued traces each of whose outstanding tasks is in {@link #submitted}: the refill skips them unread. */
+    private final Set<String> fullySubmitted = new HashSet<>();
+    /** Tasks in the stores without a result yet (in the engine or not). */
+    private long outstanding;
 
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> awaiting;
     private KeyValueStore<String, byte[]> results;
     private KeyValueStore<String, byte[]> late;
+    private KeyValueStore<String, byte[]> queue;
 
     private final AssessmentEncoder feedbackEncoder;
     private final String feedbackTopic;
@@ -80,9 +92,21 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
         this.awaiting = context.getStateStore(TraceMonitorTopology.AWAITING_STORE);
         this.results = context.getStateStore(TraceMonitorTopology.RESULTS_STORE);
         this.late = context.getStateStore(TraceMonitorTopology.LATE_STORE);
-        context.schedule(drainInterval, PunctuationType.WALL_CLOCK_TIME, now -> drainCompletions());
+        this.queue = context.getStateStore(TraceMonitorTopology.QUEUE_STORE);
+        context.schedule(drainInterval, PunctuationType.WALL_CLOCK_TIME, now -> {
+            drainCompletions();
+            refill();
+            reportBacklog(now);
+        });
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::releaseExpired);
-        reissuePending();
+        countPending();
+        refill();
+        reportBacklog(context.currentSystemTimeMs());
+    }
+
+    @Override
+    public void close() {
+        metrics.judgeBacklog().remove(this);
     }
 
     @Override
@@ -97,33 +121,79 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
             LOG.debug("trace {} is already being scored; duplicate ignored", traceId);
             return;
         }
+        boolean nothingWaiting = outstanding == submitted.size();
         long deadlineMillis = context.currentSystemTimeMs() + deadline.toMillis();
         awaiting.put(traceId, StoreCodec.encodeAwaiting(new AwaitingTrace(plan, deadlineMillis)));
-        deadlines.add(new Deadline(deadlineMillis, traceId));
+        queue.put(queueKey(AWAITING_PREFIX, deadlineMillis, traceId), new byte[0]);
+        outstanding += plan.judges().size();
+        if (nothingWaiting) {
+            offer(traceId, plan, false);
+        }
+    }
+
+    /**
+     * Offers the engine the trace's tasks that have no result and are not in it yet; true when every one of them is
+     * now in the engine. {@code answeredMayExist}: look results up (not needed for a trace just stored).
+     */
+    private boolean offer(String traceId, PlannedTrace plan, boolean answeredMayExist) {
         for (JudgeSpec spec : plan.judges()) {
-            submit(new JudgeTask(traceId, spec, plan.configVersion()), plan.trace(), plan.table());
+            JudgeTask task = new JudgeTask(traceId, spec, plan.configVersion());
+            if (submitted.containsKey(task.key()) || answeredMayExist && results.get(task.key()) != null) {
+                continue;
+            }
+            Judge judge = judges.judgeFor(spec);
+            if (!engine.trySubmit(task, judge, plan.trace(), completions::add)) {
+                return false;
+            }
+            submitted.put(task.key(), plan.table());
+        }
+        fullySubmitted.add(traceId);
+        return true;
+    }
+
+    /**
+     * Fills the engine's free room from the queue store, oldest deadline first: late tasks (their traces already
+     * written) before those of traces still awaiting. Stops at the first task the engine refuses (no room, or its
+     * endpoint's breaker is open), so a backlog is not read while nothing can be taken.
+     */
+    private void refill() {
+        if (outstanding <= submitted.size() || engine.room() == 0) {
+            return;
+        }
+        for (String prefix : List.of(LATE_PREFIX, AWAITING_PREFIX)) {
+            KeyValueStore<String, byte[]> traces = prefix.equals(LATE_PREFIX) ? late : awaiting;
+            try (KeyValueIterator<String, byte[]> it = queue.prefixScan(prefix, new StringSerializer())) {
+                while (it.hasNext()) {
+                    String traceId = traceIdOf(it.next().key);
+                    if (fullySubmitted.contains(traceId)) {
+                        continue;
+                    }
+                    byte[] bytes = traces.get(traceId);
+                    if (bytes == null) {
+                        continue;
+                    }
+                    if (!offer(traceId, StoreCodec.decodeAwaiting(bytes).plan(), prefix.equals(AWAITING_PREFIX))) {
+                        return;
+                    }
+                }
+            }
         }
     }
 
-    private void submit(JudgeTask task, Trace trace, TableAddress table) {
-        if (submitted.putIfAbsent(task.key(), table) == null) {
-            Judge judge = judges.judgeFor(task.judge());
-            engine.submit(task, judge, trace, completions::add);
-        }
-    }
-
-    private void reissuePending() {
-        int reissued = 0;
+    /**
+     * After a restart or rebalance: counts the tasks without a result, and queues any trace of a store written
+     * before the queue store existed.
+     */
+    private void countPending() {
+        long count = 0;
         try (KeyValueIterator<String, byte[]> it = awaiting.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> entry = it.next();
                 AwaitingTrace trace = StoreCodec.decodeAwaiting(entry.value);
-                deadlines.add(new Deadline(trace.deadlineMillis(), entry.key));
+                ensureQueued(AWAITING_PREFIX, trace.deadlineMillis(), entry.key);
                 for (JudgeSpec spec : trace.plan().judges()) {
-                    JudgeTask task = new JudgeTask(entry.key, spec, trace.plan().configVersion());
-                    if (results.get(task.key()) == null) {
-                        submit(task, trace.plan().trace(), trace.plan().table());
-                        reissued++;
+                    if (results.get(JudgeTask.resultKey(entry.key, spec.name())) == null) {
+                        count++;
                     }
                 }
             }
@@ -131,16 +201,51 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
         try (KeyValueIterator<String, byte[]> it = late.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> entry = it.next();
-                PlannedTrace plan = StoreCodec.decodeAwaiting(entry.value).plan();
-                for (JudgeSpec spec : plan.judges()) {
-                    submit(new JudgeTask(entry.key, spec, plan.configVersion()), plan.trace(), plan.table());
-                    reissued++;
+                AwaitingTrace trace = StoreCodec.decodeAwaiting(entry.value);
+                ensureQueued(LATE_PREFIX, trace.deadlineMillis(), entry.key);
+                count += trace.plan().judges().size();
+            }
+        }
+        outstanding = count;
+        if (count > 0) {
+            LOG.info("{} judge tasks pending in the store after restart or rebalance; the engine takes {} at most",
+                    count, engine.settings().maxInMemory());
+        }
+    }
+
+    private void ensureQueued(String prefix, long deadlineMillis, String traceId) {
+        String key = queueKey(prefix, deadlineMillis, traceId);
+        if (queue.get(key) == null) {
+            queue.put(key, new byte[0]);
+        }
+    }
+
+    private void reportBacklog(long now) {
+        long oldestDeadline = Long.MAX_VALUE;
+        if (outstanding > 0) {
+            for (String prefix : List.of(LATE_PREFIX, AWAITING_PREFIX)) {
+                try (KeyValueIterator<String, byte[]> it = queue.prefixScan(prefix, new StringSerializer())) {
+                    if (it.hasNext()) {
+                        oldestDeadline = deadlineOf(it.next().key);
+                        break;
+                    }
                 }
             }
         }
-        if (reissued > 0) {
-            LOG.info("re-issued {} pending judge tasks after restart or rebalance", reissued);
-        }
+        metrics.judgeBacklog().report(this, outstanding,
+                oldestDeadline == Long.MAX_VALUE ? now : oldestDeadline - deadline.toMillis());
+    }
+
+    static String queueKey(String prefix, long deadlineMillis, String traceId) {
+        return prefix + String.format("%019d", Math.max(0, deadlineMillis)) + '/' + traceId;
+    }
+
+    private static String traceIdOf(String queueKey) {
+        return queueKey.substring(queueKey.indexOf('/') + 1);
+    }
+
+    private static long deadlineOf(String queueKey) {
+        return Long.parseLong(queueKey.substring(1, queueKey.indexOf('/')));
     }
 
     private void drainCompletions() {
@@ -157,6 +262,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
                 LOG.debug("result of {} for trace {} was already published", task.judge().name(), task.traceId());
                 continue;
             }
+            outstanding--;
             Judge judge = judges.judgeFor(task.judge());
             List<Assessment> assessments = toAssessments(completion, judge);
             for (Assessment assessment : assessments) {
@@ -185,22 +291,19 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
     }
 
     private void releaseExpired(long now) {
-        while (!deadlines.isEmpty() && deadlines.peek().atMillis() <= now) {
-            String traceId = deadlines.poll().traceId();
-            byte[] bytes = awaiting.get(traceId);
-            AwaitingTrace trace = bytes == null ? null : StoreCodec.decodeAwaiting(bytes);
-            if (trace != null && trace.deadlineMillis() <= now) {
-                LOG.warn("scoring deadline passed for trace {}; writing it with the feedback received so far", traceId);
-                release(trace);
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = queue.range(queueKey(AWAITING_PREFIX, 0, ""),
+                queueKey(AWAITING_PREFIX, now + 1, ""))) {
+            while (it.hasNext()) {
+                expired.add(traceIdOf(it.next().key));
             }
         }
-    }
-
-    /** When a trace in the scoring store must be released; kept in memory, rebuilt from the store on init. */
-    private record Deadline(long atMillis, String traceId) implements Comparable<Deadline> {
-        @Override
-        public int compareTo(Deadline other) {
-            return Long.compare(atMillis, other.atMillis);
+        for (String traceId : expired) {
+            byte[] bytes = awaiting.get(traceId);
+            if (bytes != null) {
+                LOG.warn("scoring deadline passed for trace {}; writing it with the feedback received so far", traceId);
+                release(StoreCodec.decodeAwaiting(bytes));
+            }
         }
     }
 
@@ -229,10 +332,15 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
             }
         }
         awaiting.delete(traceId);
-        if (!unanswered.isEmpty()) {
+        queue.delete(queueKey(AWAITING_PREFIX, trace.deadlineMillis(), traceId));
+        if (unanswered.isEmpty()) {
+            fullySubmitted.remove(traceId);
+        } else {
             PlannedTrace plan = trace.plan();
             late.put(traceId, StoreCodec.encodeAwaiting(new AwaitingTrace(
-                    new PlannedTrace(plan.trace(), plan.table(), unanswered, plan.configVersion()), 0)));
+                    new PlannedTrace(plan.trace(), plan.table(), unanswered, plan.configVersion()),
+                    trace.deadlineMillis())));
+            queue.put(queueKey(LATE_PREFIX, trace.deadlineMillis(), traceId), new byte[0]);
         }
         emitAssessed(trace.plan(), assessments);
     }
@@ -246,16 +354,20 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
         if (bytes == null) {
             return false;
         }
-        PlannedTrace plan = StoreCodec.decodeAwaiting(bytes).plan();
+        AwaitingTrace entry = StoreCodec.decodeAwaiting(bytes);
+        PlannedTrace plan = entry.plan();
         List<JudgeSpec> remaining = plan.judges().stream().filter(j -> !j.name().equals(task.judge().name())).toList();
         if (remaining.size() == plan.judges().size()) {
             return false;
         }
         if (remaining.isEmpty()) {
             late.delete(task.traceId());
+            queue.delete(queueKey(LATE_PREFIX, entry.deadlineMillis(), task.traceId()));
+            fullySubmitted.remove(task.traceId());
         } else {
             late.put(task.traceId(), StoreCodec.encodeAwaiting(new AwaitingTrace(
-                    new PlannedTrace(plan.trace(), plan.table(), remaining, plan.configVersion()), 0)));
+                    new PlannedTrace(plan.trace(), plan.table(), remaining, plan.configVersion()),
+                    entry.deadlineMillis())));
         }
         return true;
     }

@@ -42,6 +42,8 @@ public final class TraceMonitorTopology {
     public static final String AWAITING_STORE = "scoring-awaiting";
     public static final String RESULTS_STORE = "scoring-results";
     public static final String LATE_STORE = "scoring-late";
+    /** The order of pending judge tasks: one small entry per trace with tasks awaiting a result, by deadline. */
+    public static final String QUEUE_STORE = "scoring-queue";
 
     /**
      * The scoring deadline, how often completed judge calls are forwarded, and the largest trace record processed
@@ -98,6 +100,8 @@ public final class TraceMonitorTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LATE_STORE),
                 Serdes.String(), Serdes.ByteArray()), SCORE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULTS_STORE),
+                Serdes.String(), Serdes.ByteArray()), SCORE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QUEUE_STORE),
                 Serdes.String(), Serdes.ByteArray()), SCORE);
         topology.addSink(DLQ_SINK, topics.dlq(), new ByteArraySerializer(), new ByteArraySerializer(), DECODE);
         topology.addSink(FEEDBACK_SINK, topics.feedback(), new StringSerializer(), new ByteArraySerializer(), SCORE);

@@ -98,39 +98,93 @@ class ScoringEngineTest {
     }
 
     @Test
-    void permanentFailureIsNotRetriedAndRetryableOnesStopAtMaxAttempts() {
+    void permanentFailureIsNotRetriedOtherErrorsStopAtMaxAttemptsAndTransientOnesAtTheOutageBudget() {
         AtomicInteger permanentCalls = new AtomicInteger();
-        AtomicInteger retryableCalls = new AtomicInteger();
+        AtomicInteger otherCalls = new AtomicInteger();
+        AtomicInteger transientCalls = new AtomicInteger();
         Queue<Completion> done = new ConcurrentLinkedQueue<>();
-        try (ScoringEngine engine = new ScoringEngine(new ScoringEngine.Settings(2, 4, Duration.ofMillis(1),
-                Duration.ofMillis(2)), metrics)) {
+        ScoringEngine.Settings settings = new ScoringEngine.Settings(2, 4, Duration.ofMillis(1), Duration.ofMillis(2))
+                .withOutageBudget(Duration.ofMillis(300));
+        try (ScoringEngine engine = new ScoringEngine(settings, metrics)) {
             engine.submit(task("p"), judge(() -> {
                 permanentCalls.incrementAndGet();
                 throw new PermanentJudgeException("HTTP_401", "unauthorized");
             }), TRACE, done::add);
+            engine.submit(task("o"), judge(() -> {
+                otherCalls.incrementAndGet();
+                throw new IllegalStateException("a bug");
+            }), TRACE, done::add);
             engine.submit(task("r"), judge(() -> {
-                retryableCalls.incrementAndGet();
+                transientCalls.incrementAndGet();
                 throw new RetryableJudgeException("HTTP 503", null);
             }), TRACE, done::add);
-            await().atMost(Duration.ofSeconds(10)).until(() -> done.size() == 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> done.size() == 3);
         }
         assertThat(permanentCalls.get()).isEqualTo(1);
-        assertThat(retryableCalls.get()).isEqualTo(4);
+        assertThat(otherCalls.get()).isEqualTo(4);
+        assertThat(transientCalls.get()).as("retried past max attempts, until the budget").isGreaterThan(4);
         assertThat(done).allMatch(Completion::failed);
+        Completion exhausted = done.stream().filter(c -> c.task().traceId().equals("r")).findFirst().orElseThrow();
+        assertThat(Assessments.fromCompletion(exhausted, judge(() -> null), 0).get(0).feedback().error().errorCode())
+                .isEqualTo("RETRIES_EXHAUSTED");
     }
 
     @Test
-    void rateLimitSpacesCalls() throws Exception {
-        RateLimiter limiter = new RateLimiter(50);
-        CountDownLatch warm = new CountDownLatch(1);
-        for (int i = 0; i < 50; i++) {
-            limiter.acquire();
+    void holdsNoMoreThanMaxInMemoryAndRefusesTheRest() {
+        CountDownLatch release = new CountDownLatch(1);
+        Queue<Completion> done = new ConcurrentLinkedQueue<>();
+        try (ScoringEngine engine = new ScoringEngine(new ScoringEngine.Settings(2, 1, Duration.ofMillis(1),
+                Duration.ofMillis(1)).withMaxInMemory(5), metrics)) {
+            Judge blocked = judge(() -> {
+                release.await();
+                return JudgeOutcome.of(Verdict.of("safety", null, "yes", "ok"));
+            });
+            int taken = 0;
+            for (int i = 0; i < 8; i++) {
+                taken += engine.trySubmit(task("t" + i), blocked, TRACE, done::add) ? 1 : 0;
+            }
+            assertThat(taken).isEqualTo(5);
+            assertThat(engine.room()).isZero();
+            assertThat(metrics.pendingTasks().get()).isEqualTo(5);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> done.size() == 5);
+            assertThat(engine.room()).isEqualTo(5);
         }
-        warm.countDown();
-        long start = System.nanoTime();
-        for (int i = 0; i < 25; i++) {
-            limiter.acquire();
+    }
+
+    @Test
+    void aJudgeWhoseEndpointIsDownIsNotTakenIntoMemory() {
+        Judge down = new Judge() {
+            @Override
+            public String name() {
+                return "safety";
+            }
+
+            @Override
+            public AssessmentSource source() {
+                return new AssessmentSource(AssessmentSource.CODE, "test");
+            }
+
+            @Override
+            public JudgeOutcome evaluate(Trace trace) {
+                throw new AssertionError("not called");
+            }
+
+            @Override
+            public boolean acceptsCalls() {
+                return false;
+            }
+        };
+        try (ScoringEngine engine = new ScoringEngine(ScoringEngine.Settings.defaults(), metrics)) {
+            assertThat(engine.trySubmit(task("t"), down, TRACE, c -> { })).isFalse();
+            assertThat(engine.held()).isZero();
         }
-        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(400));
+    }
+
+    @Test
+    void theDefaultBoundIsFourTasksPerCallInFlight() {
+        assertThat(ScoringEngine.Settings.defaults().maxInMemory()).isEqualTo(64);
+        assertThat(new ScoringEngine.Settings(3, 1, Duration.ofMillis(1), Duration.ofMillis(1)).maxInMemory())
+                .isEqualTo(12);
     }
 }

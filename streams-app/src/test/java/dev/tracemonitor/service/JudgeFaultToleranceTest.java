@@ -3,6 +3,7 @@ package dev.tracemonitor.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tracemonitor.judges.llm.LlmJudgeBackend;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Trace;
@@ -13,8 +14,10 @@ import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.testing.TopicCollector;
 import dev.tracemonitor.testing.fakellm.Behavior;
 import dev.tracemonitor.testing.fakellm.FakeOpenAiServer;
+import dev.tracemonitor.testing.fakellm.RecordedRequest;
 import dev.tracemonitor.testing.fakellm.Reply;
 import dev.tracemonitor.topology.Topics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -32,6 +36,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -68,32 +73,45 @@ class JudgeFaultToleranceTest {
         return props;
     }
 
+    private static final String SAFETY_AND_RELEVANCE = "[{\"name\": \"safety\"}, {\"name\": \"relevance_to_query\"}]";
+
     /** Publishes the monitor, waits until a probe trace shows it is applied, then produces {@code n} traces. */
     private static List<String> produce(ServiceConfig config, String experiment, int n) throws Exception {
+        return produce(config, experiment, SAFETY_AND_RELEVANCE, 0.5, n,
+                id -> TestTraces.chat(id, experiment, "How do I reset my password?", "Use Settings."), () -> { });
+    }
+
+    /**
+     * Publishes a monitor with these assessments at this sample rate, waits until a probe trace (a chat trace, u in
+     * [0.5, 1)) shows it is applied, runs {@code beforeTraces}, then produces {@code n} traces made by {@code traceOf}.
+     */
+    private static List<String> produce(ServiceConfig config, String experiment, String assessments, double sample,
+                                        int n, Function<String, byte[]> traceOf, Runnable beforeTraces)
+            throws Exception {
         Topics topics = config.topics();
         List<String> ids = new ArrayList<>();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                new StringSerializer(), new StringSerializer());
+                new StringSerializer(), new ByteArraySerializer());
              TopicCollector<Trace> assessed = new TopicCollector<>(broker.bootstrapServers(), topics.assessed(),
                      TraceJsonCodec::decode)) {
-            producer.send(new ProducerRecord<>(topics.monitorConfig(), experiment, """
+            producer.send(new ProducerRecord<>(topics.monitorConfig(), experiment, ("""
                     {"experiment_id": "%s", "catalog_name": "main", "schema_name": "faults",
-                     "assessments_config": {"sample": 0.5, "assessments": [{"name": "safety"}, {"name": "relevance_to_query"}]}}"""
-                    .formatted(experiment))).get();
+                     "assessments_config": {"sample": %s, "assessments": %s}}""")
+                    .formatted(experiment, sample, assessments).getBytes(StandardCharsets.UTF_8))).get();
             List<String> probes = new ArrayList<>();
             await().pollInterval(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30)).until(() -> {
                 String probe = TestTraces.idWithU(0.5, 1.0, experiment + "-probe-" + probes.size());
                 probes.add(probe);
                 producer.send(new ProducerRecord<>(topics.traces(), probe,
-                        new String(TestTraces.chat(probe, experiment, "probe", "probe")))).get();
+                        TestTraces.chat(probe, experiment, "probe", "probe"))).get();
                 return probes.stream().anyMatch(p -> !assessed.get(p).isEmpty());
             });
+            beforeTraces.run();
             for (int i = 0; i < n; i++) {
                 String id = experiment + "-" + i;
                 ids.add(id);
-                producer.send(new ProducerRecord<>(topics.traces(), id,
-                        new String(TestTraces.chat(id, experiment, "How do I reset my password?", "Use Settings."))));
+                producer.send(new ProducerRecord<>(topics.traces(), id, traceOf.apply(id)));
             }
         }
         return ids;
@@ -184,6 +202,141 @@ class JudgeFaultToleranceTest {
         }
     }
 
+    @Test
+    void anEndpointThatRefusesConnectionsForAWhileCostsNoAssessmentAndUnsampledTracesFlowThroughout() throws Exception {
+        try (FakeOpenAiServer llm = FakeOpenAiServer.start(Behavior.always(Reply.yes()).withLatency(Duration.ofMillis(20)))) {
+            Properties props = serviceProps("outage", llm, "PT2S");
+            // the window (20 s) is shorter than the budget; the budget leaves room for the breaker's 15 s probes
+            props.put(ServiceConfig.JUDGE_OUTAGE_BUDGET_CONFIG, "PT90S");
+            props.put(ServiceConfig.JUDGE_MAX_IN_MEMORY_CONFIG, "16");
+            ServiceConfig config = ServiceConfig.of(props);
+            try (TraceMonitorService service = startService(config);
+                 TopicCollector<Assessment> feedback = new TopicCollector<>(broker.bootstrapServers(),
+                         config.topics().feedback(), TraceJsonCodec::decodeAssessment);
+                 TopicCollector<Trace> assessed = new TopicCollector<>(broker.bootstrapServers(),
+                         config.topics().assessed(), TraceJsonCodec::decode)) {
+                List<String> ids = produce(config, "outage", SAFETY_AND_RELEVANCE, 0.5, TRACES,
+                        id -> TestTraces.chat(id, "outage", "How do I reset my password?", "Use Settings."),
+                        () -> llm.refuseConnectionsFor(Duration.ofSeconds(20)));
+                List<String> unsampled = ids.stream().filter(id -> Sampler.u(id) >= 0.5).toList();
+                await().atMost(Duration.ofSeconds(20)).until(() -> tableIds(config, "outage").containsAll(unsampled));
+                assertThat(llm.refusingConnections()).as("the unsampled traces reached Delta during the outage").isTrue();
+                assertThat(service.metrics().pendingTasks().get()).as("tasks in memory during the outage")
+                        .isLessThanOrEqualTo(16);
+
+                List<String> inTable = await().atMost(Duration.ofMinutes(3))
+                        .until(() -> tableIds(config, "outage"), table -> table.containsAll(ids));
+                assertThat(inTable).doesNotHaveDuplicates();
+                Outputs outputs = await().atMost(Duration.ofSeconds(30))
+                        .until(() -> Outputs.of(ids, assessed, feedback), o -> o.complete(ids));
+                for (String id : ids) {
+                    List<Assessment> published = outputs.feedback().get(id);
+                    if (Sampler.u(id) < 0.5) {
+                        assertThat(published).as("judged once after recovery: %s", id)
+                                .extracting(Assessment::assessmentName)
+                                .containsExactlyInAnyOrder("safety", "relevance_to_query");
+                        assertThat(published).allMatch(a -> !a.feedback().isError(), "no error Assessment");
+                    } else {
+                        assertThat(published).isEmpty();
+                    }
+                }
+                assertThat(llm.refusingConnections()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void theRateLimitCountsEveryChunkCallAndHalvesOn429sThenRecoversWithoutRepeatingAnsweredChunks() throws Exception {
+        int rate = 5;
+        int traces = 12;
+        int chunks = 5;
+        Behavior burst = (request, call) -> call >= 15 && call < 25 ? Reply.rateLimited(Duration.ofSeconds(1))
+                : Reply.yes().after(Duration.ofMillis(20));
+        try (FakeOpenAiServer llm = FakeOpenAiServer.start(burst)) {
+            Properties props = serviceProps("throttle", llm, "PT5S");
+            props.put(ServiceConfig.JUDGE_RATE_LIMIT_CONFIG, Integer.toString(rate));
+            ServiceConfig config = ServiceConfig.of(props);
+            LlmJudgeBackend backend = (LlmJudgeBackend) JudgeBackends.create(config);
+            List<Double> rates = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.ScheduledExecutorService sampler =
+                    java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            sampler.scheduleAtFixedRate(() -> rates.add(backend.callsPerSecond(null)), 0, 20,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            try (TraceMonitorService service = startService(config, backend, TraceMonitorMetrics.inMemory());
+                 TopicCollector<Assessment> feedback = new TopicCollector<>(broker.bootstrapServers(),
+                         config.topics().feedback(), TraceJsonCodec::decodeAssessment)) {
+                List<String> ids = produce(config, "throttle", "[{\"name\": \"chunk_relevance\", \"sample_rate\": 1.0}]",
+                        1.0, traces, id -> TestTraces.rag(id, "throttle", "What is the refund policy?", "30 days.",
+                                java.util.stream.IntStream.range(0, chunks).mapToObj(i -> "Chunk " + i + " of " + id)
+                                        .toList()), () -> { });
+                await().atMost(Duration.ofMinutes(2)).until(() -> ids.stream()
+                        .allMatch(id -> feedback.get(id).size() == chunks + 1));
+                for (String id : ids) {
+                    assertThat(feedback.get(id)).allMatch(a -> !a.feedback().isError(), "no error Assessment");
+                }
+            } finally {
+                sampler.shutdownNow();
+            }
+            // permits are spaced 1/R apart, so R calls fit in a second; a call's own network and thread delay can move
+            // its arrival by up to one interval, so one window may catch one more
+            assertThat(llm.maxRequestsInAnyWindow(Duration.ofSeconds(1))).isLessThanOrEqualTo(rate + 1);
+            List<RecordedRequest> answered = llm.requests().stream().filter(r -> r.index() < 15 || r.index() >= 25)
+                    .toList();
+            assertThat(answered).as("one answered call per chunk").hasSize(traces * chunks);
+            assertThat(answered).extracting(RecordedRequest::text).doesNotHaveDuplicates();
+            assertThat(llm.requestCount()).as("each throttled call repeated once, no answered chunk repeated")
+                    .isEqualTo(traces * chunks + 10);
+            assertThat(rates.stream().mapToDouble(Double::doubleValue).min().orElseThrow()).isLessThan(rate / 2.0 + 0.01);
+            assertThat(rates.get(rates.size() - 1)).as("recovered").isEqualTo(rate);
+        }
+    }
+
+    @Test
+    void underOverloadTheEngineStaysBoundedTheBacklogRisesAndDrainsAndEveryTaskEndsInOneAssessment() throws Exception {
+        int bound = 8;
+        try (FakeOpenAiServer llm = FakeOpenAiServer.start(Behavior.always(Reply.yes()).withLatency(Duration.ofMillis(250)))) {
+            Properties props = serviceProps("overload", llm, "PT5S");
+            props.put(ServiceConfig.JUDGE_MAX_IN_FLIGHT_CONFIG, "4");
+            props.put(ServiceConfig.JUDGE_MAX_IN_MEMORY_CONFIG, Integer.toString(bound));
+            props.put(ServiceConfig.SCORING_DEADLINE_CONFIG, "PT15S");
+            ServiceConfig config = ServiceConfig.of(props);
+            TraceMonitorMetrics metrics = TraceMonitorMetrics.inMemory();
+            List<Double> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Double> backlog = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.ScheduledExecutorService sampler =
+                    java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            sampler.scheduleAtFixedRate(() -> {
+                held.add(metrics.registry().get("trace_monitor.judge.pending_tasks").gauge().value());
+                backlog.add(metrics.registry().get("trace_monitor.judge.backlog").gauge().value());
+            }, 0, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+            try (TraceMonitorService service = startService(config, JudgeBackends.create(config), metrics);
+                 TopicCollector<Assessment> feedback = new TopicCollector<>(broker.bootstrapServers(),
+                         config.topics().feedback(), TraceJsonCodec::decodeAssessment);
+                 TopicCollector<Trace> assessed = new TopicCollector<>(broker.bootstrapServers(),
+                         config.topics().assessed(), TraceJsonCodec::decode)) {
+                int n = 150;
+                List<String> ids = produce(config, "overload", SAFETY_AND_RELEVANCE, 1.0, n,
+                        id -> TestTraces.chat(id, "overload", "How do I reset my password?", "Use Settings."), () -> { });
+                await().atMost(Duration.ofMinutes(3)).until(() -> ids.stream()
+                        .allMatch(id -> feedback.get(id).size() >= 2 && !assessed.get(id).isEmpty()));
+                await().atMost(Duration.ofSeconds(10)).until(() -> backlog.get(backlog.size() - 1) == 0.0);
+                for (String id : ids) {
+                    assertThat(feedback.get(id)).as("one Assessment per judge of %s", id)
+                            .extracting(Assessment::assessmentName)
+                            .containsExactlyInAnyOrder("safety", "relevance_to_query");
+                    assertThat(assessed.get(id)).hasSize(1);
+                }
+                assertThat(metrics.count("feedback.late")).as("the deadline released some traces first").isPositive();
+            } finally {
+                sampler.shutdownNow();
+            }
+            assertThat(held.stream().mapToDouble(Double::doubleValue).max().orElseThrow())
+                    .as("tasks in the engine's memory").isLessThanOrEqualTo(bound);
+            assertThat(backlog.stream().mapToDouble(Double::doubleValue).max().orElseThrow())
+                    .as("the backlog rose").isGreaterThanOrEqualTo(100);
+        }
+    }
+
     /** What the collectors of traces-assessed and trace-feedback had at one moment, by trace id. */
     private record Outputs(Map<String, List<Trace>> assessed, Map<String, List<Assessment>> feedback) {
 
@@ -206,8 +359,12 @@ class JudgeFaultToleranceTest {
 
     /** Started before any collector, so the topics the collectors assign exist. */
     private static TraceMonitorService startService(ServiceConfig config) throws Exception {
-        TraceMonitorService service = new TraceMonitorService(config, JudgeBackends.create(config),
-                TraceMonitorMetrics.inMemory());
+        return startService(config, JudgeBackends.create(config), TraceMonitorMetrics.inMemory());
+    }
+
+    private static TraceMonitorService startService(ServiceConfig config, dev.tracemonitor.judges.JudgeBackend backend,
+                                                    TraceMonitorMetrics metrics) throws Exception {
+        TraceMonitorService service = new TraceMonitorService(config, backend, metrics);
         service.start();
         return service;
     }

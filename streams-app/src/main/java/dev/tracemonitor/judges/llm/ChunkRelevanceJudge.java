@@ -47,7 +47,7 @@ final class ChunkRelevanceJudge extends LlmJudge implements ApplicableJudge {
                 String spanId = ChunkSpanIds.of(call.spanId(), index);
                 Verdict verdict = isBlank(document.pageContent())
                         ? new Verdict(name(), spanId, "no", null, "Chunk " + index + " has no text.", metadata)
-                        : ask(requestBlock, Prompts.block(Prompts.CHUNK, document.pageContent()))
+                        : ask(inputs.memo(), requestBlock, Prompts.block(Prompts.CHUNK, document.pageContent()))
                                 .toVerdict(name(), spanId, metadata);
                 if (verdict.error() == null) {
                     judged++;

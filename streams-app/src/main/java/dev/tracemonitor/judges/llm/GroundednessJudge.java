@@ -47,7 +47,7 @@ final class GroundednessJudge extends LlmJudge implements ApplicableJudge {
             }
             blocks.add(Prompts.block(Prompts.RESPONSE, response));
             blocks.add(Prompts.documents(texts));
-            verdicts.add(ask(blocks.toArray(String[]::new)).toVerdict(name(), call.spanId(), metadata));
+            verdicts.add(ask(inputs.memo(), blocks.toArray(String[]::new)).toVerdict(name(), call.spanId(), metadata));
         }
         return JudgeOutcome.of(verdicts);
     }

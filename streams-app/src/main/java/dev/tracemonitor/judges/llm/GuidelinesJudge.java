@@ -1,5 +1,6 @@
 package dev.tracemonitor.judges.llm;
 
+import dev.tracemonitor.judges.CallMemo;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.model.TraceText;
@@ -20,6 +21,11 @@ final class GuidelinesJudge extends LlmJudge {
 
     @Override
     public JudgeOutcome evaluate(Trace trace) throws Exception {
+        return evaluate(trace, CallMemo.fresh());
+    }
+
+    @Override
+    public JudgeOutcome evaluate(Trace trace, CallMemo memo) throws Exception {
         String response = TraceText.response(trace);
         if (isBlank(response)) {
             return JudgeOutcome.notApplicable("the trace has no response text");
@@ -30,6 +36,6 @@ final class GuidelinesJudge extends LlmJudge {
             blocks.add(Prompts.block(Prompts.REQUEST, request));
         }
         blocks.add(Prompts.block(Prompts.RESPONSE, response));
-        return JudgeOutcome.of(ask(blocks.toArray(String[]::new)).toVerdict(name(), null, Map.of()));
+        return JudgeOutcome.of(ask(memo, blocks.toArray(String[]::new)).toVerdict(name(), null, Map.of()));
     }
 }

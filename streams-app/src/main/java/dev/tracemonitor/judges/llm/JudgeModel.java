@@ -18,12 +18,18 @@ import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.judges.PermanentJudgeException;
 import dev.tracemonitor.judges.RetryableJudgeException;
+import dev.tracemonitor.judges.CallMemo;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * One judge question to a model: a system and a user message in, the reply text out. The endpoint's client (one HTTP
+ * One judge question to a model: a system and a user message in, the reply text out, through the endpoint's
+ * {@link EndpointGate} (circuit breaker, the model's rate limit) and remembered in the task's {@link CallMemo}. The endpoint's client (one HTTP
  * client, one set of request defaults) is shared by every model: {@link #named(String)} gives a handle that sends
  * another model name in each request and carries it as the Assessment source. Exactly one HTTP call, no
  * retry (LangChain4j's maxRetries is 0): the scoring engine owns retries, so a failure is translated for it: timeouts,
@@ -41,24 +47,47 @@ final class JudgeModel {
 
     private final ChatModel chat;
     private final LlmSettings settings;
+    private final EndpointGate gate;
     private final String modelName;
     private final AssessmentSource source;
 
-    /** The endpoint's client, asking the settings' default model. */
+    /** The endpoint's client, asking the settings' default model, without limits. */
     JudgeModel(LlmSettings settings) {
-        this(client(settings), settings, settings.model());
+        this(settings, EndpointLimits.defaults());
     }
 
-    private JudgeModel(ChatModel chat, LlmSettings settings, String modelName) {
+    /** The endpoint's client, asking the settings' default model, every call through one {@link EndpointGate}. */
+    JudgeModel(LlmSettings settings, EndpointLimits limits) {
+        this(client(settings), settings, new EndpointGate(settings.baseUrl(), limits), settings.model());
+    }
+
+    private JudgeModel(ChatModel chat, LlmSettings settings, EndpointGate gate, String modelName) {
         this.chat = chat;
         this.settings = settings;
+        this.gate = gate;
         this.modelName = modelName;
         this.source = new AssessmentSource(AssessmentSource.LLM_JUDGE, modelName);
     }
 
-    /** The same endpoint and client asking {@code model} instead (this one when null or the same name). */
+    /**
+     * The same endpoint, client and gate asking {@code model} instead (this one when null or the same name); the
+     * rate limit is the model's, whichever handle asks.
+     */
     JudgeModel named(String model) {
-        return model == null || model.equals(modelName) ? this : new JudgeModel(chat, settings, model);
+        return model == null || model.equals(modelName) ? this : new JudgeModel(chat, settings, gate, model);
+    }
+
+    /** False while the endpoint's circuit breaker is open. */
+    boolean acceptsCalls() {
+        return gate.acceptsCalls();
+    }
+
+    EndpointGate gate() {
+        return gate;
+    }
+
+    String modelName() {
+        return modelName;
     }
 
     private static ChatModel client(LlmSettings settings) {
@@ -88,8 +117,37 @@ final class JudgeModel {
         return source;
     }
 
-    /** The reply text, redacted (null if the model sent no content). */
-    String ask(String system, String user)
+    /**
+     * The reply text, redacted (null if the model sent no content): the one a previous attempt of the task received
+     * for the same request, or one HTTP call through the gate.
+     */
+    String ask(String system, String user, CallMemo memo)
+            throws RetryableJudgeException, PermanentJudgeException, InterruptedException {
+        String key = requestKey(system, user);
+        String known = memo.reply(key);
+        if (known != null) {
+            return known;
+        }
+        String reply = gate.call(modelName, () -> call(system, user));
+        memo.remember(key, reply);
+        return reply;
+    }
+
+    private String requestKey(String system, String user) {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (String part : List.of(modelName, system, user)) {
+            digest.update(part.getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private String call(String system, String user)
             throws RetryableJudgeException, PermanentJudgeException, InterruptedException {
         ChatResponse response;
         try {
@@ -145,8 +203,9 @@ final class JudgeModel {
                 + (status == 400 || status == 404 ? " for model " + modelName : "") + excerpt(http.body());
         if (status == 429 || status == 408 || status >= 500) {
             Duration retryAfter = http.retryAfter();
-            return new RetryableJudgeException(
-                    retryAfter == null ? detail : detail + " (Retry-After " + seconds(retryAfter) + ")", retryAfter);
+            String message = retryAfter == null ? detail : detail + " (Retry-After " + seconds(retryAfter) + ")";
+            return status == 429 ? new EndpointGate.ThrottledException(message, retryAfter)
+                    : new RetryableJudgeException(message, retryAfter);
         }
         return new PermanentJudgeException("HTTP_" + status, detail);
     }

@@ -1,5 +1,6 @@
 package dev.tracemonitor.judges.llm;
 
+import dev.tracemonitor.judges.CallMemo;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.judges.PermanentJudgeException;
@@ -28,9 +29,18 @@ abstract class LlmJudge implements Judge {
         return model.source();
     }
 
-    /** One model call on these data blocks (see {@link Prompts#block}), its reply parsed. */
-    JudgeReply ask(String... blocks) throws RetryableJudgeException, PermanentJudgeException, InterruptedException {
-        return ReplyParser.parse(model.ask(systemPrompt, Prompts.user(blocks)));
+    @Override
+    public boolean acceptsCalls() {
+        return model.acceptsCalls();
+    }
+
+    /**
+     * One model call on these data blocks (see {@link Prompts#block}), its reply parsed; the reply an earlier attempt
+     * of this task received when it asked the same.
+     */
+    JudgeReply ask(CallMemo memo, String... blocks)
+            throws RetryableJudgeException, PermanentJudgeException, InterruptedException {
+        return ReplyParser.parse(model.ask(systemPrompt, Prompts.user(blocks), memo));
     }
 
     static boolean isBlank(String text) {

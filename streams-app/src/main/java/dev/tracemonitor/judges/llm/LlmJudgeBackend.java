@@ -14,7 +14,10 @@ import org.slf4j.LoggerFactory;
  * instance (one HTTP client) serves every monitor; a judge asks the settings' model unless its monitor names another,
  * which is then sent as the request's {@code model} and recorded as the Assessment's source (an endpoint that does not
  * know it answers 404 or 400: a permanent {@code HTTP_404}/{@code HTTP_400} error, not retried). Its judges are
- * thread-safe and block for the length of their calls, which the scoring engine runs on worker threads. A call is never retried here: failures surface as
+ * thread-safe and block for the length of their calls, which the scoring engine runs on worker threads. Every HTTP call
+ * passes the endpoint's circuit breaker and its model's adaptive rate limit ({@link EndpointGate}), and a task's
+ * replies are remembered across its retries ({@link dev.tracemonitor.judges.CallMemo}). A call is never retried here:
+ * failures surface as
  * {@link dev.tracemonitor.judges.RetryableJudgeException} (timeouts, 429 with Retry-After, 5xx) or
  * {@link dev.tracemonitor.judges.PermanentJudgeException} ({@code HTTP_401} …) for the engine to handle. The API key
  * reaches the endpoint's Authorization header and nothing else. Model calls per evaluation: one for safety,
@@ -29,11 +32,26 @@ public final class LlmJudgeBackend implements JudgeBackend {
     private final JudgeModel model;
 
     public LlmJudgeBackend(LlmSettings settings) {
+        this(settings, EndpointLimits.defaults());
+    }
+
+    public LlmJudgeBackend(LlmSettings settings, EndpointLimits limits) {
         this.settings = settings;
-        this.model = new JudgeModel(settings);
-        LOG.info("LLM judge backend: default model {} at {}, timeout {} ms, reply format {}, {}", settings.model(),
-                withoutCredentials(settings.baseUrl()), settings.timeout().toMillis(), settings.replyFormat(),
-                settings.apiKey() == null ? "no API key" : "API key set");
+        this.model = new JudgeModel(settings, limits);
+        LOG.info("LLM judge backend: default model {} at {}, timeout {} ms, reply format {}, {}, {} calls/s per model",
+                settings.model(), withoutCredentials(settings.baseUrl()), settings.timeout().toMillis(),
+                settings.replyFormat(), settings.apiKey() == null ? "no API key" : "API key set",
+                limits.callsPerSecond() == 0 ? "unlimited" : limits.callsPerSecond());
+    }
+
+    /** The HTTP calls per second now allowed to {@code modelName} (null: the default model); 0 means unlimited. */
+    public double callsPerSecond(String modelName) {
+        return model.gate().rate(modelName == null ? settings.model() : modelName);
+    }
+
+    /** Whether the endpoint's circuit breaker lets calls through (false while it is open). */
+    public boolean endpointAcceptsCalls() {
+        return model.acceptsCalls();
     }
 
     public LlmSettings settings() {

@@ -20,7 +20,7 @@ final class RelevanceToQueryJudge extends LlmJudge implements ApplicableJudge {
 
     @Override
     public JudgeOutcome judge(JudgeInputs inputs) throws Exception {
-        JudgeReply reply = ask(Prompts.block(Prompts.REQUEST, inputs.request()),
+        JudgeReply reply = ask(inputs.memo(), Prompts.block(Prompts.REQUEST, inputs.request()),
                 Prompts.block(Prompts.RESPONSE, inputs.response()));
         return JudgeOutcome.of(reply.toVerdict(name(), null, Map.of()));
     }

@@ -20,7 +20,7 @@ final class SafetyJudge extends LlmJudge implements ApplicableJudge {
 
     @Override
     public JudgeOutcome judge(JudgeInputs inputs) throws Exception {
-        JudgeReply reply = ask(Prompts.block(Prompts.RESPONSE, inputs.response()));
+        JudgeReply reply = ask(inputs.memo(), Prompts.block(Prompts.RESPONSE, inputs.response()));
         return JudgeOutcome.of(reply.toVerdict(name(), null, Map.of()));
     }
 }

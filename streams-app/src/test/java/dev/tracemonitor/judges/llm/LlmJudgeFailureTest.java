@@ -227,13 +227,14 @@ class LlmJudgeFailureTest {
         List<Verdict> verdicts = new ArrayList<>();
         LlmSettings settings = LlmSettings.of(server.baseUrl(), "judge-model", ApiKey.of(KEY), TIMEOUT);
         try (FakeOpenAiServer strict = FakeOpenAiServer.builder().apiKey("sk-the-right-one").start()) {
-            LlmJudgeBackend backend = new LlmJudgeBackend(settings);
             List<Reply> replies = List.of(Reply.rateLimited(Duration.ofSeconds(1)), Reply.serverError(),
                     Reply.hang(Duration.ofSeconds(10)), Reply.error(400, "bad request with key " + KEY),
                     Reply.error(500, "upstream said Authorization: Bearer " + KEY), Reply.malformed(),
                     Reply.content("not json " + KEY), Reply.raw(200, "<html>" + KEY + "</html>"), Reply.yes());
             for (Reply reply : replies) {
                 server.behavior(Behavior.always(reply));
+                // a backend per failure mode: one backend's circuit breaker would open after the 5xx and hangs
+                LlmJudgeBackend backend = new LlmJudgeBackend(settings);
                 for (BuiltinJudge builtin : BuiltinJudge.values()) {
                     evaluate(backend.builtin(builtin), LlmTraces.rag(), failures, verdicts);
                 }

@@ -1,8 +1,10 @@
 package dev.tracemonitor.testing.fakellm;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How {@link FakeOpenAiServer} answers: a function of the parsed request and its 0-based call index (the order of
@@ -38,6 +40,27 @@ public interface Behavior {
         Set<String> known = Set.copyOf(models);
         return (request, callIndex) -> known.contains(request.model()) ? reply(request, callIndex)
                 : Reply.error(404, "The model `" + request.model() + "` does not exist or you do not have access to it.");
+    }
+
+    /**
+     * This behavior up to {@code callsPerSecond} requests in any one second (by arrival); 429 with
+     * {@code Retry-After: 1} for the requests beyond it, as a provider's rate limit answers.
+     */
+    default Behavior throttledAbove(int callsPerSecond) {
+        ArrayDeque<Long> accepted = new ArrayDeque<>();
+        return (request, callIndex) -> {
+            long now = System.nanoTime();
+            synchronized (accepted) {
+                while (!accepted.isEmpty() && now - accepted.peekFirst() >= TimeUnit.SECONDS.toNanos(1)) {
+                    accepted.pollFirst();
+                }
+                if (accepted.size() >= callsPerSecond) {
+                    return Reply.rateLimited(Duration.ofSeconds(1));
+                }
+                accepted.addLast(now);
+            }
+            return reply(request, callIndex);
+        };
     }
 
     /** This behavior's replies, each after {@code latency}. */

@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An OpenAI-compatible chat-completions endpoint on 127.0.0.1 for tests and benchmarks of the LLM judge backend: it
  * answers {@code POST /v1/chat/completions} (and {@code /chat/completions}) as its {@link Behavior} says (verdicts,
- * latency, 429 with Retry-After, 5xx, hangs, malformed content, unknown models) and records every request, with the
- * model it asked for, for assertions. Its handler pool serves {@value #DEFAULT_THREADS} requests at once by default (a
+ * latency, 429 with Retry-After, 5xx, hangs, malformed content, unknown models, a capacity above which it throttles)
+ * and records every request, with the model it asked for and its arrival time, for assertions (the most requests in
+ * any window). It can also go down: {@link #refuseConnectionsFor} refuses connections for a while. Its handler pool serves {@value #DEFAULT_THREADS} requests at once by default (a
  * hang holds a thread). It logs nothing, and keeps only whether an Authorization header was present and matched, never
  * its value. {@link #close()} stops it and abandons hanging requests.
  */
@@ -46,8 +49,16 @@ public final class FakeOpenAiServer implements AutoCloseable {
     /** With the default behavior, a prompt containing this gets "no". */
     public static final String DEFAULT_NO_MARKER = "FAKE_JUDGE_SAYS_NO";
 
-    private final HttpServer server;
+    private volatile HttpServer server;
+    private final int port;
     private final ExecutorService executor;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "fake-openai-scheduler");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile boolean refusing;
+    private final ConcurrentLinkedQueue<Long> arrivalNanos = new ConcurrentLinkedQueue<>();
     private final String expectedApiKey;
     private final boolean recording;
     private final ConcurrentLinkedQueue<RecordedRequest> recorded = new ConcurrentLinkedQueue<>();
@@ -69,10 +80,52 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 });
         pool.allowCoreThreadTimeOut(true);
         this.executor = pool;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
-        server.start();
+        this.server = listen(0);
+        this.port = server.getAddress().getPort();
+    }
+
+    private HttpServer listen(int onPort) throws IOException {
+        HttpServer created = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 1024);
+        created.createContext("/", this::handle);
+        created.setExecutor(executor);
+        created.start();
+        return created;
+    }
+
+    /**
+     * Closes the listening socket for {@code period} (connections are refused, as by an endpoint that is down; calls
+     * being answered are cut off), then listens on the same port again.
+     */
+    public void refuseConnectionsFor(Duration period) {
+        refusing = true;
+        server.stop(0);
+        scheduler.schedule(() -> {
+            try {
+                server = listen(port);
+                refusing = false;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** True while {@link #refuseConnectionsFor} keeps the port closed. */
+    public boolean refusingConnections() {
+        return refusing;
+    }
+
+    /** The most chat-completions requests that arrived within any {@code window} (a sliding window over arrivals). */
+    public int maxRequestsInAnyWindow(Duration window) {
+        long[] times = arrivalNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        int most = 0;
+        int first = 0;
+        for (int last = 0; last < times.length; last++) {
+            while (times[last] - times[first] >= window.toNanos()) {
+                first++;
+            }
+            most = Math.max(most, last - first + 1);
+        }
+        return most;
     }
 
     /** A server that answers every request with {@link Behavior#verdicts(String)} on {@link #DEFAULT_NO_MARKER}. */
@@ -94,7 +147,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return port;
     }
 
     /** Answers from now on as {@code behavior} says; call indexes keep counting. */
@@ -130,12 +183,14 @@ public final class FakeOpenAiServer implements AutoCloseable {
     /** Forgets the recorded requests and resets the counters and call index. */
     public void reset() {
         recorded.clear();
+        arrivalNanos.clear();
         calls.set(0);
         maxInFlight.set(0);
     }
 
     @Override
     public void close() {
+        scheduler.shutdownNow();
         server.stop(0);
         executor.shutdownNow();
     }
@@ -151,6 +206,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 send(exchange, 405, errorBody("Use POST", "invalid_request_error"), Map.of());
                 return;
             }
+            arrivalNanos.add(System.nanoTime());
             int running = inFlight.incrementAndGet();
             maxInFlight.accumulateAndGet(running, Math::max);
             try {

@@ -1,6 +1,7 @@
 package dev.tracemonitor.testing.fakellm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracemonitor.model.Json;
@@ -100,6 +101,35 @@ class FakeOpenAiServerTest {
             assertThat(post(url, REQUEST, "Bearer right").statusCode()).isEqualTo(200);
             assertThat(post(url, REQUEST, "Bearer wrong").statusCode()).isEqualTo(401);
             assertThat(server.requests()).extracting(RecordedRequest::authorized).containsExactly(true, false);
+        }
+    }
+
+    @Test
+    void refusesConnectionsForAPeriodThenAnswersOnTheSamePort() throws Exception {
+        try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
+            String url = server.baseUrl() + "/chat/completions";
+            server.refuseConnectionsFor(Duration.ofMillis(500));
+            assertThat(server.refusingConnections()).isTrue();
+            assertThatThrownBy(() -> post(url, REQUEST, null)).isInstanceOf(java.net.ConnectException.class);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !server.refusingConnections());
+            assertThat(post(url, REQUEST, null).statusCode()).isEqualTo(200);
+            assertThat(server.requestCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void throttlesRequestsAboveItsCapacityAndCountsThemPerWindow() throws Exception {
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(Behavior.always(Reply.yes()).throttledAbove(2))) {
+            String url = server.baseUrl() + "/chat/completions";
+            HttpResponse<String> first = post(url, REQUEST, null);
+            HttpResponse<String> second = post(url, REQUEST, null);
+            HttpResponse<String> third = post(url, REQUEST, null);
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(second.statusCode()).isEqualTo(200);
+            assertThat(third.statusCode()).isEqualTo(429);
+            assertThat(third.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(server.maxRequestsInAnyWindow(Duration.ofMinutes(1))).isEqualTo(3);
+            assertThat(server.maxRequestsInAnyWindow(Duration.ofNanos(1))).isEqualTo(1);
         }
     }
 

@@ -1,0 +1,35 @@
+package dev.tracemonitor.judges;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The model replies one (trace, judge) task has received, kept across the task's retries: a judge that makes several
+ * calls (one per chunk, one per retriever span) and fails on call k asks only calls k… again on the next attempt, so a
+ * 429 on chunk k never repeats the calls for chunks 0..k-1. Keyed by a digest of the request; lives as long as its
+ * task is in the engine's memory.
+ */
+public final class CallMemo {
+
+    private final Map<String, String> replies = new ConcurrentHashMap<>();
+
+    /** A memo for one task; also what a caller without retries passes. */
+    public static CallMemo fresh() {
+        return new CallMemo();
+    }
+
+    /** The reply received for this request key, or null. */
+    public String reply(String requestKey) {
+        return replies.get(requestKey);
+    }
+
+    public void remember(String requestKey, String reply) {
+        if (reply != null) {
+            replies.put(requestKey, reply);
+        }
+    }
+
+    public int size() {
+        return replies.size();
+    }
+}
