@@ -195,8 +195,8 @@ class TraceMonitorTopologyTest {
         configs.pipeInput("7", TestTraces.utf8(MONITOR.formatted("0.0", "0.0")));
         String plain = new String(TestTraces.chat("t-event", "7", "q", "a"), StandardCharsets.UTF_8);
         // an event attribute of spaced JSON: re-encoding writes it compactly, so the received bytes are not reused
-        byte[] withSpacedJson = TestTraces.utf8(plain.replace("\"events\":[]",
-                "\"events\":[{\"name\":\"e\",\"time_unix_nano\":1,\"attributes\":{\"k\":\"[1, 2]\"}}]"));
+        byte[] withSpacedJson = TestTraces.utf8(plain.replace("\"message\":\"\"},",
+                "\"message\":\"\"},\"events\":[{\"name\":\"e\",\"time_unix_nano\":1,\"attributes\":{\"k\":\"[1, 2]\"}}],"));
         assertThat(withSpacedJson).isNotEqualTo(TestTraces.utf8(plain));
         traces.pipeInput(TestTraces.utf8("t-event"), withSpacedJson);
 
