@@ -42,20 +42,9 @@ public final class TraceJsonVariants {
                   "mlflow.spanOutputs": "[{\\"page_content\\": \\"greetings\\", \\"metadata\\": {\\"doc_uri\\": \\"d1\\"}}]"}}]}}
             """;
 
-    /** MLflow 2's names: request_id, timestamp_ms, execution_time_ms, status, request_metadata, span context. */
-    private static final String MLFLOW_2 = """
-            {"info": {"request_id": "tr-v2", "experiment_id": "7", "timestamp_ms": 1700000000000,
-              "execution_time_ms": 1250, "status": "OK", "request_metadata": {"mlflow.traceInputs": "\\"q\\""},
-              "tags": {"n": 1, "ratio": 0.5, "missing": null, "nested": {"a": 1}}},
-             "data": {"request": "{\\"q\\": 1}", "response": "\\"a\\"", "spans": [
-               {"name": "root", "context": {"span_id": "0x01", "trace_id": "0xabc"}, "parent_id": null,
-                "start_time_ns": 1700000000000000000, "end_time_ns": 1700000001250000000,
-                "status": {"status_code": "OK", "description": ""},
-                "attributes": {"mlflow.spanType": "\\"LLM\\"", "count": 3, "flag": false, "nothing": null,
-                               "obj": {"k": [1, 2]}},
-                "events": [{"name": "retry", "timestamp": 1700000000500000000, "attributes": {"attempt": 2}}]},
-               {"name": "child", "context": {"span_id": "0x02"}, "parent_id": "0x01", "status": "OK"}]}}
-            """;
+    /** MLflow 2's {@code Trace.to_dict()} as MLflow 2 writes it: the corpus's files (origins in its SOURCES.md). */
+    private static final List<String> MLFLOW_2 = List.of("mlflow2-trace-dict.json", "mlflow2-remote-trace-dict.json",
+            "mlflow2-weather-trace-dict.json");
 
     private static final String ODD_ASSESSMENTS = """
             {"info": {"trace_id": "tr-odd", "trace_location": {"mlflow_experiment": {"experiment_id": "7"}},
@@ -93,7 +82,9 @@ public final class TraceJsonVariants {
     public static Map<String, byte[]> reusable() {
         Map<String, byte[]> variants = new LinkedHashMap<>();
         variants.put("mlflow 3", TestTraces.utf8(MLFLOW_3));
-        variants.put("mlflow 2", TestTraces.utf8(MLFLOW_2));
+        for (String file : MLFLOW_2) {
+            variants.put("mlflow 2: " + file, realTrace("mlflow/" + file));
+        }
         variants.put("assessments of every kind", TestTraces.utf8(ODD_ASSESSMENTS));
         variants.put("times before 1970, sub-millisecond, as numbers and text", TestTraces.utf8(TIMES));
         variants.put("escapes and unknown fields", TestTraces.utf8(TEXT));
@@ -150,5 +141,16 @@ public final class TraceJsonVariants {
 
     private static String event(String attributeValue) {
         return span("\"events\":[{\"name\":\"exception\",\"attributes\":{\"exception.message\":" + attributeValue + "}}]");
+    }
+
+    private static byte[] realTrace(String file) {
+        try (var in = TraceJsonVariants.class.getResourceAsStream("/real-traces/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("no fixture /real-traces/" + file);
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
