@@ -57,7 +57,9 @@ class SparkReadsRealTracesIT {
                         "Multiplying 25 by 3 gives you 75.", 1554, null, null, null, 2),
                 new Expected("mlflow/mlflow2-weather-trace-dict.json", "MLflow 2 Trace.to_dict()", "test-trace-123",
                         "What is the weather today?", "I'll help you with the weather information.", 20, null, null,
-                        null, 1));
+                        null, 1),
+                new Expected("mlflow/ui-v2-trace.json", "MLflow UI mock of an MLflow 2 trace (raw attributes)", "1",
+                        "document-qa-chain-input", "document-qa-chain-output", 1000000000L, null, null, null, 3));
     }
 
     private Path repoRoot;

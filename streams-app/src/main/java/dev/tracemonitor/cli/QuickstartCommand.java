@@ -202,11 +202,8 @@ final class QuickstartCommand implements Callable<Integer> {
             records.add(new ProducerRecord<>(topics.traces(), record.key() == null ? null : bytes(record.key()),
                     record.value()));
             if (record.trace() == null) {
-                out.println("  " + record.file() + " #" + record.index() + " does not decode (it will be"
+                out.println("  " + record.file() + " #" + record.index() + " is not a trace of an experiment (it will be"
                         + " dead-lettered): " + record.error());
-            } else if (!record.monitorable()) {
-                out.println("  " + record.file() + " #" + record.index() + " names no experiment: no monitor"
-                        + " applies and it is not written to a table");
             }
         }
         if (files.experimentIds().isEmpty()) {

@@ -23,16 +23,19 @@ import java.util.TreeSet;
  */
 record TraceFiles(List<TraceFileRecord> records) {
 
-    /** One document of a file: the bytes produced, and the trace they decode to (null when they do not decode). */
+    /**
+     * One document of a file: the bytes produced, and the trace they decode to (null when they do not decode or name no
+     * experiment: then the service dead-letters them, for {@code error}).
+     */
     record TraceFileRecord(Path file, int index, byte[] value, Trace trace, String error) {
 
         String key() {
             return trace == null ? null : trace.traceId();
         }
 
-        /** The record lands in a table: it decodes and names an experiment. */
+        /** The record lands in a table: it decodes and names an experiment (else it is dead-lettered). */
         boolean monitorable() {
-            return trace != null && trace.info().experimentId() != null;
+            return trace != null;
         }
     }
 
@@ -49,6 +52,11 @@ record TraceFiles(List<TraceFileRecord> records) {
                 String error = null;
                 try {
                     trace = decoder.decode(topic, value);
+                    String experimentId = trace.info().experimentId();
+                    if (experimentId == null || experimentId.isBlank()) {
+                        error = "the trace names no experiment";
+                        trace = null;
+                    }
                 } catch (InvalidTraceException e) {
                     error = e.getMessage();
                 }
@@ -71,10 +79,6 @@ record TraceFiles(List<TraceFileRecord> records) {
 
     long undecodable() {
         return records.stream().filter(r -> r.trace() == null).count();
-    }
-
-    long withoutExperiment() {
-        return records.size() - monitorable() - undecodable();
     }
 
     /**

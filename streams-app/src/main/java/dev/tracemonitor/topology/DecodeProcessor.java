@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decodes traces (MLflow JSON, or Avro in the Confluent framing), keeping a JSON value that can be forwarded as it
- * is. A record that cannot be a trace goes, unchanged, to the dead-letter topic with headers
+ * is. A record that cannot be a trace, or whose trace names no experiment, goes, unchanged, to the dead-letter topic
+ * with headers
  * giving the reason and its source topic/partition/offset; the stream goes on. A record larger than the trace limit
  * is not decoded at all: its copies (the scoring store's changelog, traces-assessed, the dead-letter topic) would not
  * fit in what the producer may send, and under exactly-once a failed send aborts the task's transaction again and
@@ -30,6 +31,9 @@ import org.slf4j.LoggerFactory;
 final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(DecodeProcessor.class);
+    /** Why a trace that names no experiment is malformed: no monitor can ever apply to it and no table hold it. */
+    static final String NO_EXPERIMENT = "the trace names no experiment: info.trace_location.mlflow_experiment"
+            + ".experiment_id (MLflow 2: info.experiment_id) is missing, null or empty";
 
     private final TraceDecoder decoder;
     private final TraceMonitorMetrics metrics;
@@ -70,6 +74,11 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
             return;
         } catch (RuntimeException e) {
             deadLetter(record, "undecodable: " + e, "undecodable");
+            return;
+        }
+        String experimentId = received.trace().info().experimentId();
+        if (experimentId == null || experimentId.isBlank()) {
+            deadLetter(record, NO_EXPERIMENT, "no_experiment");
             return;
         }
         context.forward(new Record<>(received.trace().traceId(), received, record.timestamp()),

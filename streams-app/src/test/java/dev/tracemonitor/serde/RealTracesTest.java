@@ -333,6 +333,20 @@ class RealTracesTest {
         assertThat(TokenCounts.of(trace)).isEqualTo(new TokenCounts(52L, 47L, 99L));
     }
 
+    @Test
+    void vercelAiSdkSpansCarryTheirTextInAiAttributes() {
+        JsonNode spans = json("openinference/vercel-v6-ai-generateText-doGenerate.json");
+        Trace first = traceOf(spanWithAttributes(spans.get(0).get("attributes")));
+        Trace second = traceOf(spanWithAttributes(spans.get(1).get("attributes")));
+
+        assertThat(TraceText.request(first)).isEqualTo("Write a haiku about programming.");
+        assertThat(TraceText.response(first))
+                .isEqualTo("Lines of code align,  \nLogic dances through the night\u2014  \nDreams in data flow.");
+        assertThat(TokenCounts.of(first)).isEqualTo(new TokenCounts(14L, 20L, 34L));
+        assertThat(TraceText.request(second)).isEqualTo("And what is 3 + 3?");
+        assertThat(TraceText.response(second)).isEqualTo("3 + 3 equals 6.");
+    }
+
     // --- helpers ----------------------------------------------------------------------------------------------------
 
     private static Trace decode(String file) {

@@ -45,6 +45,8 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class TraceMonitorTopologyTest {
@@ -133,6 +135,27 @@ class TraceMonitorTopologyTest {
         assertThat(metrics.count("traces.dlq", "reason", "too_large")).isEqualTo(1.0);
         assertThat(dlq.isEmpty()).isTrue();
         assertThat(metrics.count("traces.not_monitored")).as("the next record was decoded and routed").isEqualTo(1.0);
+    }
+
+    @ParameterizedTest(name = "[{index}] info{0}")
+    @ValueSource(strings = {
+            "", // no trace_location
+            ",\"trace_location\":null",
+            ",\"trace_location\":\"42\"",
+            ",\"trace_location\":{\"type\":\"MLFLOW_EXPERIMENT\"}",
+            ",\"trace_location\":{\"type\":\"MLFLOW_EXPERIMENT\",\"mlflow_experiment\":{\"experiment_id\":\"\"}}",
+            ",\"trace_location\":{\"type\":\"MLFLOW_EXPERIMENT\",\"mlflow_experiment\":{\"experiment_id\":null}}"})
+    void traceThatNamesNoExperimentIsDeadLetteredWithTheReason(String location) {
+        byte[] value = TestTraces.utf8("{\"info\":{\"trace_id\":\"t-nowhere\",\"request_time\":\"2025-06-01T12:00:00Z\""
+                + location + "}}");
+        traces.pipeInput(TestTraces.utf8("t-nowhere"), value);
+
+        TestRecord<byte[], byte[]> dead = dlq.readRecord();
+        assertThat(dead.value()).isEqualTo(value);
+        assertThat(DeadLetters.header(dead.headers(), DeadLetters.ERROR_REASON))
+                .isEqualTo(DecodeProcessor.NO_EXPERIMENT).contains("info.trace_location.mlflow_experiment.experiment_id");
+        assertThat(metrics.count("traces.dlq", "reason", "no_experiment")).isEqualTo(1.0);
+        assertThat(assessed.isEmpty()).isTrue();
     }
 
     @Test
