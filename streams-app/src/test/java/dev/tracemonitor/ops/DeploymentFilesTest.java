@@ -460,7 +460,8 @@ class DeploymentFilesTest {
                 case "--group" -> resources.add(new ResourcePattern(ResourceType.GROUP, value, pattern));
                 case "--transactional-id" ->
                         resources.add(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, value, pattern));
-                case "--operation" -> operations.add(AclOperation.fromString(value.toUpperCase()));
+                case "--operation" -> operations.add(AclOperation.fromString(
+                        value.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase()));
                 default -> {
                 }
             }
