@@ -347,6 +347,25 @@ class RealTracesTest {
         assertThat(TraceText.response(second)).isEqualTo("3 + 3 equals 6.");
     }
 
+    @Test
+    void openInferenceRetrieverAndLlmSpansOfThePhoenixDocs() {
+        JsonNode spans = json("phoenix/docs-otel-sdk-spans-llm-and-retriever.json");
+        Trace llm = traceOf(spanWithAttributes(spans.get(0).get("attributes")));
+        Span retriever = spanWithAttributes(spans.get(1).get("attributes"));
+
+        assertThat(llm.rootSpan().spanType()).isEqualTo("LLM");
+        assertThat(TraceText.request(llm)).isEqualTo("Hello");
+        assertThat(TraceText.response(llm)).isEqualTo("How are you?");
+        assertThat(retriever.spanType()).isEqualTo("RETRIEVER");
+        assertThat(TraceText.topLevelRetrievals(traceOf(retriever))).singleElement().satisfies(call -> {
+            assertThat(call.query()).isEqualTo("tell me about postal service");
+            assertThat(call.documents()).extracting(RetrievedDocument::pageContent, RetrievedDocument::id)
+                    .containsExactly(tuple("<document-chunk-1>", "6d4e27be-1d6d-4084-a619-351a44834f38"),
+                            tuple("<document-chunk-2>", "869d9f6d-db9a-43c4-842f-74bd8d505147"),
+                            tuple("<document-chunk-3>", "72b5cb6b-464f-4460-b497-cc7c09d1dbef"));
+        });
+    }
+
     // --- helpers ----------------------------------------------------------------------------------------------------
 
     private static Trace decode(String file) {
