@@ -29,13 +29,13 @@ public final class TraceJsonCodec {
 
     /**
      * {@link #decode}, keeping {@code bytes} as the trace's JSON when they can stand for what {@link #encode} would
-     * write: one UTF-8 JSON object with nothing after it, of a trace that encoding leaves unchanged
+     * write: one UTF-8 JSON object (nothing may follow it: that is refused), of a trace that encoding leaves unchanged
      * ({@link TraceJsonWriter#reencodesUnchanged}).
      */
     public static ReceivedTrace decodeReceived(byte[] bytes) {
         Parsed parsed = parse(bytes);
         Trace trace = TraceJsonReader.trace(parsed.root());
-        boolean reusable = parsed.endsAfterRoot() && startsAsUtf8Object(bytes) && TraceJsonWriter.reencodesUnchanged(trace);
+        boolean reusable = startsAsUtf8Object(bytes) && TraceJsonWriter.reencodesUnchanged(trace);
         return new ReceivedTrace(trace, reusable ? bytes : null);
     }
 
@@ -79,7 +79,7 @@ public final class TraceJsonCodec {
         return TraceJsonWriter.assessment(a);
     }
 
-    private record Parsed(JsonNode root, boolean endsAfterRoot) {
+    private record Parsed(JsonNode root) {
     }
 
     private static Parsed parse(byte[] bytes) {
@@ -87,19 +87,16 @@ public final class TraceJsonCodec {
             throw new InvalidTraceException("empty record value");
         }
         try (JsonParser parser = Json.MAPPER.createParser(bytes)) {
+            // a key given twice is ambiguous: readers differ on which value wins
+            parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             JsonNode root = Json.MAPPER.readTree(parser);
-            return new Parsed(root, endsHere(parser));
+            if (parser.nextToken() != null) {
+                throw new InvalidTraceException("data after the trace's JSON value, at byte "
+                        + parser.currentTokenLocation().getByteOffset());
+            }
+            return new Parsed(root);
         } catch (IOException e) {
             throw new InvalidTraceException("not JSON: " + firstLine(e.getMessage()));
-        }
-    }
-
-    /** Whether nothing but whitespace follows; what does is not read as part of the trace either way. */
-    private static boolean endsHere(JsonParser parser) {
-        try {
-            return parser.nextToken() == null;
-        } catch (IOException e) {
-            return false;
         }
     }
 

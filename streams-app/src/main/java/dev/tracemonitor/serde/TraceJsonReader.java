@@ -18,6 +18,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * Reads the trees of MLflow's trace and Assessment JSON into the model, accepting every shape MLflow writes: V3
@@ -26,6 +28,8 @@ import java.util.Map;
  * dictionary version, timestamps and durations in each of their forms ({@link MlflowTime}).
  */
 final class TraceJsonReader {
+
+    private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,30}");
 
     private TraceJsonReader() {
     }
@@ -143,6 +147,12 @@ final class TraceJsonReader {
         if (!node.isObject()) {
             throw new InvalidTraceException("data.spans[" + index + "] is not an object");
         }
+        String where = "data.spans[" + index + "]";
+        requireShape(node, where, "span_id", JsonNode::isTextual, "a string");
+        requireShape(node, where, "name", JsonNode::isTextual, "a string");
+        requireShape(node, where, "attributes", JsonNode::isObject, "an object");
+        requireShape(node, where, "events", JsonNode::isArray, "a list");
+        requireShape(node, where, "status", n -> n.isObject() || n.isTextual(), "an object");
         JsonNode context = node.path("context");
         String spanId = firstText(node, "span_id", context, "span_id");
         if (spanId == null || spanId.isEmpty()) {
@@ -165,8 +175,8 @@ final class TraceJsonReader {
                 TraceJsonIds.normalize(spanId),
                 parent == null || parent.isEmpty() ? null : TraceJsonIds.normalize(parent),
                 text(node, "name"),
-                nanos(node, "start_time_unix_nano", "start_time_ns", "start_time"),
-                nanos(node, "end_time_unix_nano", "end_time_ns", "end_time"),
+                nanos(node, where, "start_time_unix_nano", "start_time_ns", "start_time"),
+                nanos(node, where, "end_time_unix_nano", "end_time_ns", "end_time"),
                 status(node), events, jsonTextMap(node.get("attributes")));
     }
 
@@ -176,15 +186,45 @@ final class TraceJsonReader {
         return value != null ? value : text(other, second);
     }
 
-    /** The first of the fields present, as an integer (JSON number or decimal text, never through a double). */
-    private static long nanos(JsonNode node, String... fields) {
+    /**
+     * The first of the fields present, as nanoseconds: a non-negative integer within int64, as a JSON number or as
+     * decimal text (never through a double). Anything else is not a time: the trace is refused naming the field.
+     */
+    private static long nanos(JsonNode node, String where, String... fields) {
         for (String field : fields) {
             JsonNode value = node.get(field);
-            if (value != null && !value.isNull()) {
-                return value.asLong();
+            if (value == null || value.isNull()) {
+                continue;
             }
+            long nanos;
+            if (value.isIntegralNumber() && value.canConvertToLong()) {
+                nanos = value.longValue();
+            } else if (value.isTextual() && INTEGER.matcher(value.textValue()).matches()) {
+                try {
+                    nanos = Long.parseLong(value.textValue());
+                } catch (NumberFormatException e) {
+                    throw new InvalidTraceException(where + "." + field + " is beyond int64: " + abbreviate(value.textValue()));
+                }
+            } else {
+                throw new InvalidTraceException(where + "." + field + " must be an integer of nanoseconds, found "
+                        + abbreviate(value.toString()));
+            }
+            if (nanos < 0) {
+                throw new InvalidTraceException(where + "." + field + " is negative: " + nanos);
+            }
+            return nanos;
         }
         return 0L;
+    }
+
+    /** A field that is present and not null has the shape it must have; else the trace is refused naming it. */
+    private static void requireShape(JsonNode node, String where, String field, Predicate<JsonNode> shape,
+                                     String expected) {
+        JsonNode value = node.get(field);
+        if (value != null && !value.isNull() && !shape.test(value)) {
+            throw new InvalidTraceException(where + "." + field + " must be " + expected + ", found "
+                    + value.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + " " + abbreviate(value.toString()));
+        }
     }
 
     /**

@@ -15,6 +15,8 @@ import dev.tracemonitor.testing.TraceJsonVariants;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 class TraceJsonCodecTest {
 
@@ -160,5 +162,47 @@ class TraceJsonCodecTest {
         assertThat(Assessment.deterministicId("t1", "safety", null)).isEqualTo(a);
         assertThat(Assessment.deterministicId("t1", "safety", "s1")).isNotEqualTo(a);
         assertThat(Assessment.deterministicId("t2", "safety", null)).isNotEqualTo(a);
+    }
+
+    private static final String SPAN_TRACE = "{\"info\":{\"trace_id\":\"tr-s\",\"request_time\":\"2025-01-01T00:00:00Z\","
+            + "\"trace_location\":{\"type\":\"MLFLOW_EXPERIMENT\",\"mlflow_experiment\":{\"experiment_id\":\"7\"}}},"
+            + "\"data\":{\"spans\":[{\"span_id\":\"0000000000000001\",\"name\":\"root\",%s}]}}";
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "data after the object | `{\"info\":{\"trace_id\":\"t\",\"request_time\":0}} garbage` | not JSON: Unrecognized token 'garbage'",
+            "two objects back to back | `{\"info\":{\"trace_id\":\"t\",\"request_time\":0}}{\"info\":{}}` | data after the trace's JSON value",
+            "trace_id twice | `{\"info\":{\"trace_id\":\"a\",\"trace_id\":\"b\",\"request_time\":0}}` | Duplicate field 'trace_id'"})
+    void ambiguousJsonIsRefused(String what, String json, String reason) {
+        assertThatThrownBy(() -> TraceJsonCodec.decode(TestTraces.utf8(json))).as(what)
+                .isInstanceOf(InvalidTraceException.class).hasMessageContaining(reason);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "start time not a number | `\"start_time_unix_nano\":\"abc\"` | data.spans[0].start_time_unix_nano must be an integer of nanoseconds, found \"abc\"",
+            "start time 1e400 | `\"start_time_unix_nano\":1e400` | data.spans[0].start_time_unix_nano must be an integer of nanoseconds",
+            "end time beyond int64 | `\"end_time_unix_nano\":92233720368547758070` | data.spans[0].end_time_unix_nano must be an integer of nanoseconds",
+            "end time beyond int64 as text | `\"end_time_unix_nano\":\"92233720368547758070\"` | data.spans[0].end_time_unix_nano is beyond int64",
+            "negative start time | `\"start_time_unix_nano\":-5` | data.spans[0].start_time_unix_nano is negative: -5",
+            "attributes a list | `\"attributes\":[1,2]` | data.spans[0].attributes must be an object, found array",
+            "events an object | `\"events\":{\"name\":\"e\"}` | data.spans[0].events must be a list, found object",
+            "status a number | `\"status\":3` | data.spans[0].status must be an object, found number"})
+    void spanFieldsOfTheWrongTypeAreRefusedNamingTheField(String what, String fields, String reason) {
+        byte[] json = TestTraces.utf8(SPAN_TRACE.formatted(fields));
+        assertThatThrownBy(() -> TraceJsonCodec.decode(json)).as(what)
+                .isInstanceOf(InvalidTraceException.class).hasMessageContaining(reason);
+    }
+
+    @Test
+    void aSpanIdOrNameOfAnotherTypeIsRefused() {
+        String base = SPAN_TRACE.replace("\"span_id\":\"0000000000000001\",\"name\":\"root\",%s", "%s");
+        assertThatThrownBy(() -> TraceJsonCodec.decode(TestTraces.utf8(base.formatted("\"span_id\":7,\"name\":\"r\""))))
+                .isInstanceOf(InvalidTraceException.class)
+                .hasMessageContaining("data.spans[0].span_id must be a string, found number 7");
+        assertThatThrownBy(() -> TraceJsonCodec.decode(TestTraces.utf8(
+                        base.formatted("\"span_id\":\"s\",\"name\":{\"a\":1}"))))
+                .isInstanceOf(InvalidTraceException.class)
+                .hasMessageContaining("data.spans[0].name must be a string, found object");
     }
 }

@@ -63,8 +63,8 @@ public final class TraceJsonVariants {
     private static final String TIMES = """
             {"info": {"trace_id": "tr-times", "request_time": "1969-12-31T23:59:59.9995Z",
               "execution_duration": "0.0005s"},
-             "data": {"spans": [{"span_id": "s1", "start_time_unix_nano": "17", "end_time_unix_nano": 1.5e3,
-               "status": {"code": null, "message": "m"}, "name": {"not": "text"}}]}}
+             "data": {"spans": [{"span_id": "s1", "start_time_unix_nano": "17", "end_time_unix_nano": 1500,
+               "status": {"code": null, "message": "m"}, "name": "n"}]}}
             """;
 
     private static final String TEXT = """
@@ -119,8 +119,6 @@ public final class TraceJsonVariants {
         variants.put("UTF-16LE", BARE.getBytes(StandardCharsets.UTF_16LE));
         variants.put("byte order mark", TestTraces.utf8("\uFEFF" + BARE));
         variants.put("leading whitespace", TestTraces.utf8(" " + BARE));
-        variants.put("content after the object", TestTraces.utf8(BARE + " trailing"));
-        variants.put("two objects", TestTraces.utf8(BARE + BARE));
         return variants;
     }
 
