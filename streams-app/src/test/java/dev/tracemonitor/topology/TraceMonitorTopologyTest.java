@@ -81,7 +81,8 @@ class TraceMonitorTopologyTest {
 
     private void startDriver(JudgeBackend judges, Path state, TraceDecoder decoder) {
         var topology = TraceMonitorTopology.build(topics, new TraceMonitorTopology.Settings(Duration.ofSeconds(30),
-                Duration.ofMillis(100), TraceMonitorTopology.Settings.DEFAULT_MAX_TRACE_BYTES), engine, new JudgeFactory(judges), metrics, decoder, new JsonAssessmentEncoder());
+                Duration.ofMillis(100), TraceMonitorTopology.Settings.DEFAULT_MAX_TRACE_BYTES,
+                TraceMonitorTopology.Settings.DEFAULT_REGISTRY_OUTAGE_WAIT), engine, new JudgeFactory(judges), metrics, decoder, new JsonAssessmentEncoder());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
