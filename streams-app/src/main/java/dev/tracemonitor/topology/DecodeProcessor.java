@@ -76,6 +76,8 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         } catch (SchemaRegistryException e) {
             deadLetter(record, "schema registry refused: " + e.getMessage(), "registry_error");
             return;
+        } catch (RegistryOutageException e) {
+            throw e;
         } catch (RuntimeException e) {
             deadLetter(record, "undecodable: " + e, "undecodable");
             return;
