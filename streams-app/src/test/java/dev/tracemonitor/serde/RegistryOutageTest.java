@@ -93,7 +93,7 @@ class RegistryOutageTest {
         registry.startOutage(FakeSchemaRegistry.Failure.SERVICE_UNAVAILABLE);
         long outageStart = System.nanoTime();
         List<String> ids = send(producer, config, id, variant, "outage-", 20);
-        await().dontCatchUncaughtExceptions().atMost(Duration.ofMinutes(1)).until(() -> metrics.count("registry.outage.waits") >= 8);
+        await().dontCatchUncaughtExceptions().atMost(Duration.ofMinutes(1)).until(() -> metrics.count("registry.outage.waits") >= 12);
         Duration outage = Duration.ofNanos(System.nanoTime() - outageStart);
         registry.endOutage();
 
