@@ -108,8 +108,8 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String REGISTRY_OUTAGE_WAIT_CONFIG = "trace-monitor.schema.registry.outage.wait";
     private static final String REGISTRY_OUTAGE_WAIT_DOC = "How long decoding an Avro trace waits out an unavailable"
             + " schema registry (after the client's own retries), retrying with backoff, before the stream thread is"
-            + " replaced and the record read again; it is never dead-lettered for an outage. Must be below the main"
-            + " consumer's max.poll.interval.ms (the start fails otherwise).";
+            + " replaced and the record read again; it is never dead-lettered for an outage. With Avro traces it must"
+            + " be below the main consumer's max.poll.interval.ms (the start fails otherwise).";
     public static final String FORMAT_FEEDBACK_CONFIG = "trace-monitor.format.feedback";
     private static final String FORMAT_FEEDBACK_DOC =
             "Wire format of the feedback topic: json or avro (schema registered under <topic>-value).";
@@ -246,7 +246,8 @@ public final class ServiceConfig extends AbstractConfig {
             mainConsumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
             mainConsumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
             long maxPollMs = new ConsumerConfig(mainConsumer).getInt(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
-            if (duration(REGISTRY_OUTAGE_WAIT_CONFIG).toMillis() >= maxPollMs) {
+            if (TraceFormats.AVRO.equals(getString(FORMAT_TRACES_CONFIG))
+                    && duration(REGISTRY_OUTAGE_WAIT_CONFIG).toMillis() >= maxPollMs) {
                 throw new ConfigException(REGISTRY_OUTAGE_WAIT_CONFIG, getString(REGISTRY_OUTAGE_WAIT_CONFIG),
                         "must be below the main consumer's " + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG + " ("
                         + maxPollMs + " ms), or the group evicts the instance while it waits; lower it or raise "

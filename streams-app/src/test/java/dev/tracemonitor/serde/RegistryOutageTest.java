@@ -83,8 +83,9 @@ class RegistryOutageTest {
         }
     }
 
-    private static void outageRun(ServiceConfig config, TraceMonitorMetrics metrics, KafkaProducer<String, byte[]> producer,
-                     TopicCollector<byte[]> dlq, TopicCollector<Trace> assessed) throws Exception {
+    private static void outageRun(ServiceConfig config, TraceMonitorMetrics metrics,
+                                  KafkaProducer<String, byte[]> producer, TopicCollector<byte[]> dlq,
+                                  TopicCollector<Trace> assessed) throws Exception {
         awaitMonitorApplied(producer, config, assessed);
         // the stream thread that gives up on the outage ends by throwing: Awaitility must not take that as a failure
         // a schema id the service has not cached yet, so that decoding must ask the registry
@@ -93,7 +94,8 @@ class RegistryOutageTest {
         registry.startOutage(FakeSchemaRegistry.Failure.SERVICE_UNAVAILABLE);
         long outageStart = System.nanoTime();
         List<String> ids = send(producer, config, id, variant, "outage-", 20);
-        await().dontCatchUncaughtExceptions().atMost(Duration.ofMinutes(1)).until(() -> metrics.count("registry.outage.waits") >= 12);
+        await().dontCatchUncaughtExceptions().atMost(Duration.ofMinutes(1))
+                .until(() -> metrics.count("registry.outage.waits") >= 12);
         Duration outage = Duration.ofNanos(System.nanoTime() - outageStart);
         registry.endOutage();
 
@@ -117,13 +119,13 @@ class RegistryOutageTest {
             try (TopicCollector<byte[]> dlq = new TopicCollector<>(broker.bootstrapServers(), config.topics().dlq(), b -> b);
                  TopicCollector<Trace> assessed = new TopicCollector<>(broker.bootstrapServers(),
                          config.topics().assessed(), TraceJsonCodec::decode)) {
-                replayRun(config, metrics, producer, dlq, assessed);
+                replayRun(config, producer, dlq, assessed);
             }
         }
     }
 
-    private static void replayRun(ServiceConfig config, TraceMonitorMetrics metrics, KafkaProducer<String, byte[]> producer,
-                     TopicCollector<byte[]> dlq, TopicCollector<Trace> assessed) throws Exception {
+    private static void replayRun(ServiceConfig config, KafkaProducer<String, byte[]> producer,
+                                  TopicCollector<byte[]> dlq, TopicCollector<Trace> assessed) throws Exception {
         awaitMonitorApplied(producer, config, assessed);
         Schema variant = variant("not yet registered");
         int id = registry.preRegister(config.topics().traces() + "-value", variant);

@@ -113,9 +113,15 @@ class ServiceConfigTest {
     }
 
     @Test
-    void theRegistryOutageWaitMustStayBelowTheMainConsumersMaxPollInterval() {
+    void withAvroTracesTheRegistryOutageWaitMustStayBelowTheMainConsumersMaxPollInterval() {
+        Properties json = new Properties();
+        json.put("bootstrap.servers", "b:9092");
+        json.put("main.consumer.max.poll.interval.ms", "5000");
+        ServiceConfig.of(json).validate();
+
         Properties props = new Properties();
         props.put("bootstrap.servers", "b:9092");
+        props.put(ServiceConfig.FORMAT_TRACES_CONFIG, "avro");
         ServiceConfig defaults = ServiceConfig.of(props).validate();
         assertThat(defaults.topologySettings().registryOutageWait()).isEqualTo(java.time.Duration.ofMinutes(2));
 
