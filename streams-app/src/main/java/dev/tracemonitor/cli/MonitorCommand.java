@@ -5,13 +5,9 @@ import dev.tracemonitor.controlplane.MonitorConfigCodec;
 import dev.tracemonitor.controlplane.MonitorStatus;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.model.MonitorConfig.JudgeConfig;
-import dev.tracemonitor.service.EnvironmentOverrides;
-import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.topology.Topics;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +17,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -92,22 +87,7 @@ final class MonitorCommand implements Runnable {
         Duration timeout;
 
         Map<String, Object> clientProperties() throws IOException {
-            Properties props = new Properties();
-            if (configFile != null) {
-                try (InputStream in = Files.newInputStream(configFile)) {
-                    props.load(in);
-                }
-            }
-            EnvironmentOverrides.apply(System.getenv().entrySet().stream()
-                    .filter(e -> e.getKey().startsWith(EnvironmentOverrides.KAFKA_PREFIX))
-                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), props);
-            if (bootstrapServers != null) {
-                props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            }
-            if (!props.containsKey(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG)) {
-                throw new IllegalArgumentException("--bootstrap-servers is required (or KAFKA_BOOTSTRAP_SERVERS)");
-            }
-            return ServiceConfig.kafkaSettings(props);
+            return KafkaClientSettings.read(bootstrapServers, configFile);
         }
     }
 

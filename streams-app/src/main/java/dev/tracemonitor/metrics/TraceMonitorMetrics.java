@@ -37,6 +37,7 @@ public final class TraceMonitorMetrics {
             registry.counter(PREFIX + "traces.dlq", "reason", reason);
         }
         registry.counter(PREFIX + "traces.not_monitored");
+        registry.counter(PREFIX + "registry.outage.waits");
         registry.counter(PREFIX + "feedback.out");
         registry.counter(PREFIX + "feedback.late");
     }
@@ -55,6 +56,11 @@ public final class TraceMonitorMetrics {
 
     public void deadLettered(String reasonKind) {
         registry.counter(PREFIX + "traces.dlq", "reason", reasonKind).increment();
+    }
+
+    /** One pause of decoding while the schema registry is unavailable. */
+    public void registryOutageWait() {
+        registry.counter(PREFIX + "registry.outage.waits").increment();
     }
 
     public void notMonitored() {

@@ -115,6 +115,11 @@ public final class ServiceConfig extends AbstractConfig {
             + " naming its size and offset. Its copies must fit in the producer's max.request.size and the output"
             + " topics' max.message.bytes: keep it " + TraceMonitorTopology.Settings.HEADROOM_BYTES + " bytes below"
             + " both (the start fails if max.request.size is set lower).";
+    public static final String REGISTRY_OUTAGE_WAIT_CONFIG = "trace-monitor.schema.registry.outage.wait";
+    private static final String REGISTRY_OUTAGE_WAIT_DOC = "How long decoding an Avro trace waits out an unavailable"
+            + " schema registry (after the client's own retries), retrying with backoff, before the stream thread is"
+            + " replaced and the record read again; it is never dead-lettered for an outage. With Avro traces it must"
+            + " be below the main consumer's max.poll.interval.ms (the start fails otherwise).";
     public static final String FORMAT_FEEDBACK_CONFIG = "trace-monitor.format.feedback";
     private static final String FORMAT_FEEDBACK_DOC =
             "Wire format of the feedback topic: json or avro (schema registered under <topic>-value).";
@@ -193,6 +198,9 @@ public final class ServiceConfig extends AbstractConfig {
             .define(SCORING_DEADLINE_CONFIG, Type.STRING,
                     TraceMonitorTopology.Settings.DEFAULT_SCORING_DEADLINE.toString(), durationValidator(),
                     Importance.MEDIUM, SCORING_DEADLINE_DOC)
+            .define(REGISTRY_OUTAGE_WAIT_CONFIG, Type.STRING,
+                    TraceMonitorTopology.Settings.DEFAULT_REGISTRY_OUTAGE_WAIT.toString(), durationValidator(),
+                    Importance.LOW, REGISTRY_OUTAGE_WAIT_DOC)
             .define(FORMAT_FEEDBACK_CONFIG, Type.STRING, TraceFormats.JSON, formatValidator(), Importance.MEDIUM,
                     FORMAT_FEEDBACK_DOC)
             .define(TOPIC_TRACES_CONFIG, Type.STRING, Topics.DEFAULT_TRACES, Importance.MEDIUM, TOPIC_TRACES_DOC)
@@ -248,6 +256,17 @@ public final class ServiceConfig extends AbstractConfig {
             streams.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
             streams.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
             StreamsConfig streamsConfig = new StreamsConfig(streams);
+            Map<String, Object> mainConsumer = new HashMap<>(streamsConfig.getMainConsumerConfigs("validate", "validate", 0));
+            mainConsumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+            mainConsumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+            long maxPollMs = new ConsumerConfig(mainConsumer).getInt(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+            if (TraceFormats.AVRO.equals(getString(FORMAT_TRACES_CONFIG))
+                    && duration(REGISTRY_OUTAGE_WAIT_CONFIG).toMillis() >= maxPollMs) {
+                throw new ConfigException(REGISTRY_OUTAGE_WAIT_CONFIG, getString(REGISTRY_OUTAGE_WAIT_CONFIG),
+                        "must be below the main consumer's " + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG + " ("
+                        + maxPollMs + " ms), or the group evicts the instance while it waits; lower it or raise "
+                        + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+            }
             Map<String, Object> producer = new HashMap<>(streamsConfig.getProducerConfigs("validate"));
             producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
             producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
@@ -288,7 +307,8 @@ public final class ServiceConfig extends AbstractConfig {
 
     public TraceMonitorTopology.Settings topologySettings() {
         return new TraceMonitorTopology.Settings(duration(SCORING_DEADLINE_CONFIG),
-                TraceMonitorTopology.Settings.DEFAULT_DRAIN_INTERVAL, getInt(MAX_TRACE_BYTES_CONFIG));
+                TraceMonitorTopology.Settings.DEFAULT_DRAIN_INTERVAL, getInt(MAX_TRACE_BYTES_CONFIG),
+                duration(REGISTRY_OUTAGE_WAIT_CONFIG));
     }
 
     /** The configuration of the sink writing trace_logs tables from traces-assessed. */

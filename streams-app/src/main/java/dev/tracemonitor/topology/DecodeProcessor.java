@@ -10,6 +10,7 @@ import dev.tracemonitor.serde.SchemaRegistryException;
 import dev.tracemonitor.serde.SchemaRegistryUnavailableException;
 import dev.tracemonitor.serde.TraceDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -27,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * fit in what the producer may send, and under exactly-once a failed send aborts the task's transaction again and
  * again. It is dead-lettered as a small error record naming its size and source offset; the record itself stays in the
  * input topic.
+ *
+ * <p>A schema registry that cannot be reached says nothing about the record, so an Avro trace is not dead-lettered
+ * for it: decoding is tried again with capped backoff for up to the outage wait (kept below the consumer's
+ * {@code max.poll.interval.ms}, so that the group does not evict the member meanwhile); past it a
+ * {@link RegistryOutageException} fails the stream thread, which is replaced and reads the record again from the last
+ * commit. A registry that answers with a refusal (unknown schema id, bad credentials) still dead-letters.
  */
 final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
 
@@ -35,15 +42,20 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     static final String NO_EXPERIMENT = "the trace names no experiment: info.trace_location.mlflow_experiment"
             + ".experiment_id (MLflow 2: info.experiment_id) is missing, null or empty";
 
+    static final Duration FIRST_OUTAGE_PAUSE = Duration.ofMillis(500);
+    static final Duration MAX_OUTAGE_PAUSE = Duration.ofSeconds(10);
+
     private final TraceDecoder decoder;
     private final TraceMonitorMetrics metrics;
     private final int maxTraceBytes;
+    private final Duration outageWait;
     private ProcessorContext<Object, Object> context;
 
-    DecodeProcessor(TraceDecoder decoder, TraceMonitorMetrics metrics, int maxTraceBytes) {
+    DecodeProcessor(TraceDecoder decoder, TraceMonitorMetrics metrics, int maxTraceBytes, Duration outageWait) {
         this.decoder = decoder;
         this.metrics = metrics;
         this.maxTraceBytes = maxTraceBytes;
+        this.outageWait = outageWait;
     }
 
     @Override
@@ -61,17 +73,15 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         }
         ReceivedTrace received;
         try {
-            received = decoder.decodeReceived(context.recordMetadata().map(RecordMetadata::topic).orElse(""),
-                    record.value());
+            received = decodeWaitingOutOutages(record);
         } catch (InvalidTraceException e) {
             deadLetter(record, e.getMessage(), "invalid_trace");
-            return;
-        } catch (SchemaRegistryUnavailableException e) {
-            deadLetter(record, "schema registry unavailable after retries: " + e.getMessage(), "registry_unavailable");
             return;
         } catch (SchemaRegistryException e) {
             deadLetter(record, "schema registry refused: " + e.getMessage(), "registry_error");
             return;
+        } catch (RegistryOutageException e) {
+            throw e;
         } catch (RuntimeException e) {
             deadLetter(record, "undecodable: " + e, "undecodable");
             return;
@@ -83,6 +93,38 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         }
         context.forward(new Record<>(received.trace().traceId(), received, record.timestamp()),
                 TraceMonitorTopology.ROUTE);
+    }
+
+    private ReceivedTrace decodeWaitingOutOutages(Record<byte[], byte[]> record) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
+        long deadline = System.nanoTime() + outageWait.toNanos();
+        Duration pause = FIRST_OUTAGE_PAUSE;
+        while (true) {
+            try {
+                return decoder.decodeReceived(topic, record.value());
+            } catch (SchemaRegistryUnavailableException e) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new RegistryOutageException("the schema registry was unavailable for longer than "
+                            + outageWait + " while decoding " + where() + "; the stream thread is replaced and the record"
+                            + " read again", e);
+                }
+                long millis = Math.min(pause.toMillis(), Math.max(1, left / 1_000_000));
+                LOG.warn("schema registry unavailable decoding {}; waiting {} ms: {}", where(), millis, e.getMessage());
+                metrics.registryOutageWait();
+                try {
+                    Thread.sleep(millis);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new RegistryOutageException("interrupted waiting out a schema registry outage", e);
+                }
+                pause = pause.multipliedBy(2).compareTo(MAX_OUTAGE_PAUSE) > 0 ? MAX_OUTAGE_PAUSE : pause.multipliedBy(2);
+            }
+        }
+    }
+
+    private String where() {
+        return context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("a record");
     }
 
     private static long size(Record<byte[], byte[]> record) {
@@ -103,7 +145,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         LOG.warn("dead-lettering record {}-{}@{}: {}", topic, partition, offset, reason);
         metrics.deadLettered("too_large");
         ObjectNode stub = Json.MAPPER.createObjectNode()
-                .put("error", "record too large")
+                .put("error", DeadLetters.TOO_LARGE_ERROR)
                 .put("size_bytes", size)
                 .put("limit_bytes", maxTraceBytes)
                 .put("topic", topic)

@@ -46,11 +46,15 @@ public final class TraceMonitorTopology {
     public static final String QUEUE_STORE = "scoring-queue";
 
     /**
-     * The scoring deadline, how often completed judge calls are forwarded, and the largest trace record processed
-     * (larger ones are dead-lettered as a small error record).
+     * The scoring deadline, how often completed judge calls are forwarded, the largest trace record processed
+     * (larger ones are dead-lettered as a small error record), and how long decoding waits out a schema-registry
+     * outage before the stream thread gives up and is replaced (the record is then read again, never dead-lettered).
      */
-    public record Settings(Duration scoringDeadline, Duration drainInterval, int maxTraceBytes) {
+    public record Settings(Duration scoringDeadline, Duration drainInterval, int maxTraceBytes,
+                           Duration registryOutageWait) {
         public static final Duration DEFAULT_SCORING_DEADLINE = Duration.ofMinutes(10);
+        /** Below the main consumer's default {@code max.poll.interval.ms} (5 minutes). */
+        public static final Duration DEFAULT_REGISTRY_OUTAGE_WAIT = Duration.ofMinutes(2);
         public static final Duration DEFAULT_DRAIN_INTERVAL = Duration.ofMillis(100);
         /**
          * What a trace's copies need besides the trace: its assessments on traces-assessed, the scoring store's
@@ -61,7 +65,8 @@ public final class TraceMonitorTopology {
         public static final int DEFAULT_MAX_TRACE_BYTES = 1024 * 1024 - HEADROOM_BYTES;
 
         public static Settings defaults() {
-            return new Settings(DEFAULT_SCORING_DEADLINE, DEFAULT_DRAIN_INTERVAL, DEFAULT_MAX_TRACE_BYTES);
+            return new Settings(DEFAULT_SCORING_DEADLINE, DEFAULT_DRAIN_INTERVAL, DEFAULT_MAX_TRACE_BYTES,
+                    DEFAULT_REGISTRY_OUTAGE_WAIT);
         }
     }
 
@@ -91,7 +96,8 @@ public final class TraceMonitorTopology {
                 MONITORS_UPDATER, MonitorsUpdater::new);
 
         topology.addSource(TRACES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.traces());
-        topology.addProcessor(DECODE, () -> new DecodeProcessor(decoder, metrics, settings.maxTraceBytes()), TRACES_SOURCE);
+        topology.addProcessor(DECODE, () -> new DecodeProcessor(decoder, metrics, settings.maxTraceBytes(),
+                settings.registryOutageWait()), TRACES_SOURCE);
         topology.addProcessor(ROUTE, () -> new RouteProcessor(metrics), DECODE);
         topology.addProcessor(SCORE, () -> new ScoringProcessor(engine, judges, metrics, settings.scoringDeadline(),
                 settings.drainInterval(), feedbackEncoder, topics.feedback()), ROUTE);

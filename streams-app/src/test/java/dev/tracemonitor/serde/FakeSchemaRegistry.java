@@ -16,6 +16,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -26,7 +28,8 @@ import org.apache.avro.SchemaCompatibility;
 
 /**
  * An in-memory Schema Registry on 127.0.0.1 speaking the Confluent REST calls the serdes use, with BACKWARD
- * compatibility checks on register, an optional basic-auth check, and switches to answer 503 or drop connections.
+ * compatibility checks on register, an optional basic-auth check, switches to answer 503 or drop connections (for a
+ * number of requests or for an outage), and schema ids it answers 404 for until revealed.
  */
 final class FakeSchemaRegistry implements AutoCloseable {
 
@@ -49,6 +52,7 @@ final class FakeSchemaRegistry implements AutoCloseable {
     private final Map<String, List<Integer>> subjects = new LinkedHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
+    private final Set<Integer> hidden = ConcurrentHashMap.newKeySet();
     private volatile Failure failure = Failure.NONE;
     private volatile String requiredAuthorization;
     private int nextId = 1;
@@ -89,6 +93,24 @@ final class FakeSchemaRegistry implements AutoCloseable {
     void failNext(int count, Failure how) {
         failure = how;
         failuresLeft.set(count);
+    }
+
+    /** Every request fails this way until {@link #endOutage()}: an outage of the registry. */
+    void startOutage(Failure how) {
+        failNext(Integer.MAX_VALUE, how);
+    }
+
+    void endOutage() {
+        failNext(0, Failure.NONE);
+    }
+
+    /** The registry answers 404 (40403) for this schema id until {@link #reveal}, as if it were not registered yet. */
+    void hide(int id) {
+        hidden.add(id);
+    }
+
+    void reveal(int id) {
+        hidden.remove(id);
     }
 
     /** Registers directly, as another producer would have; returns the id. */
@@ -142,7 +164,8 @@ final class FakeSchemaRegistry implements AutoCloseable {
     private void route(HttpExchange exchange, String method, String path, String body) throws IOException {
         Matcher m;
         if (method.equals("GET") && (m = SCHEMA_BY_ID.matcher(path)).matches()) {
-            ObjectNode answer = schemaById(Integer.parseInt(m.group(1)));
+            int id = Integer.parseInt(m.group(1));
+            ObjectNode answer = hidden.contains(id) ? null : schemaById(id);
             if (answer == null) {
                 send(exchange, 404, error(40403, "Schema " + m.group(1) + " not found"));
             } else {

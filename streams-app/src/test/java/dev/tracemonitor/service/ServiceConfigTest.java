@@ -113,6 +113,33 @@ class ServiceConfigTest {
     }
 
     @Test
+    void withAvroTracesTheRegistryOutageWaitMustStayBelowTheMainConsumersMaxPollInterval() {
+        Properties json = new Properties();
+        json.put("bootstrap.servers", "b:9092");
+        json.put("main.consumer.max.poll.interval.ms", "5000");
+        ServiceConfig.of(json).validate();
+
+        Properties props = new Properties();
+        props.put("bootstrap.servers", "b:9092");
+        props.put(ServiceConfig.FORMAT_TRACES_CONFIG, "avro");
+        ServiceConfig defaults = ServiceConfig.of(props).validate();
+        assertThat(defaults.topologySettings().registryOutageWait()).isEqualTo(java.time.Duration.ofMinutes(2));
+
+        Properties tooLong = new Properties();
+        tooLong.putAll(props);
+        tooLong.put(ServiceConfig.REGISTRY_OUTAGE_WAIT_CONFIG, "PT5M");
+        assertThatThrownBy(() -> ServiceConfig.of(tooLong).validate()).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(ServiceConfig.REGISTRY_OUTAGE_WAIT_CONFIG)
+                .hasMessageContaining("max.poll.interval.ms (300000 ms)");
+
+        Properties raisedPoll = new Properties();
+        raisedPoll.putAll(tooLong);
+        raisedPoll.put("main.consumer.max.poll.interval.ms", "600000");
+        assertThat(ServiceConfig.of(raisedPoll).validate().topologySettings().registryOutageWait())
+                .isEqualTo(java.time.Duration.ofMinutes(5));
+    }
+
+    @Test
     void operationsKeysHaveTheirDefaultsAndRanges() {
         Properties props = new Properties();
         props.put("bootstrap.servers", "b:9092");

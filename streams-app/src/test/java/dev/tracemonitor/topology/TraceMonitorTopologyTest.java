@@ -22,6 +22,8 @@ import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.DeadLetters;
 import dev.tracemonitor.serde.JsonAssessmentEncoder;
 import dev.tracemonitor.serde.JsonTraceDecoder;
+import dev.tracemonitor.serde.SchemaRegistryException;
+import dev.tracemonitor.serde.SchemaRegistryUnavailableException;
 import dev.tracemonitor.serde.TraceDecoder;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
@@ -83,7 +85,8 @@ class TraceMonitorTopologyTest {
 
     private void startDriver(JudgeBackend judges, Path state, TraceDecoder decoder) {
         var topology = TraceMonitorTopology.build(topics, new TraceMonitorTopology.Settings(Duration.ofSeconds(30),
-                Duration.ofMillis(100), TraceMonitorTopology.Settings.DEFAULT_MAX_TRACE_BYTES), engine, new JudgeFactory(judges), metrics, decoder, new JsonAssessmentEncoder());
+                Duration.ofMillis(100), TraceMonitorTopology.Settings.DEFAULT_MAX_TRACE_BYTES,
+                TraceMonitorTopology.Settings.DEFAULT_REGISTRY_OUTAGE_WAIT), engine, new JudgeFactory(judges), metrics, decoder, new JsonAssessmentEncoder());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -156,6 +159,41 @@ class TraceMonitorTopologyTest {
                 .isEqualTo(DecodeProcessor.NO_EXPERIMENT).contains("info.trace_location.mlflow_experiment.experiment_id");
         assertThat(metrics.count("traces.dlq", "reason", "no_experiment")).isEqualTo(1.0);
         assertThat(assessed.isEmpty()).isTrue();
+    }
+
+    @Test
+    void anUnavailableRegistryIsWaitedOutAndTheTraceDecodedNotDeadLettered() {
+        driver.close();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        startDriver(backend, stateDir, (topic, value) -> {
+            if (calls.incrementAndGet() <= 2) {
+                throw new SchemaRegistryUnavailableException("schema registry unavailable: HTTP 503", 503, null);
+            }
+            return TraceJsonCodec.decode(value);
+        });
+        traces.pipeInput(TestTraces.utf8("t-wait"), TestTraces.chat("t-wait", "999", "q", "a"));
+
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(calls.get()).isEqualTo(3);
+        assertThat(metrics.count("registry.outage.waits")).isEqualTo(2.0);
+        assertThat(metrics.count("traces.not_monitored")).as("decoded and routed").isEqualTo(1.0);
+    }
+
+    @Test
+    void aRegistryRefusalIsStillDeadLetteredWithoutWaiting() {
+        driver.close();
+        startDriver(backend, stateDir, (topic, value) -> {
+            throw new SchemaRegistryException("the registry refused the credentials: HTTP 401", 401, 40101, null);
+        });
+        byte[] value = TestTraces.chat("t-refused", "999", "q", "a");
+        traces.pipeInput(TestTraces.utf8("t-refused"), value);
+
+        TestRecord<byte[], byte[]> dead = dlq.readRecord();
+        assertThat(dead.value()).isEqualTo(value);
+        assertThat(DeadLetters.header(dead.headers(), DeadLetters.ERROR_REASON))
+                .isEqualTo("schema registry refused: the registry refused the credentials: HTTP 401");
+        assertThat(metrics.count("traces.dlq", "reason", "registry_error")).isEqualTo(1.0);
+        assertThat(metrics.count("registry.outage.waits")).isZero();
     }
 
     @Test
