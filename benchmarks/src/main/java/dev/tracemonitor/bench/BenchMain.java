@@ -1,5 +1,6 @@
 package dev.tracemonitor.bench;
 
+import dev.tracemonitor.judges.local.LocalJudgeSettings;
 import dev.tracemonitor.sink.FlushBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code benchmarks/run.sh}). Scenarios: {@code micro} (JMH, per-record paths), {@code judge} (judge calls/s against
  * the fake OpenAI endpoint), {@code pipeline} (traces/s at sampling 0, peak RSS, raw consumer read rate),
  * {@code local} (sampling 1.0 with the local judges: traces/s and feedback latency), {@code memory} (the sink's RSS
- * with a million rows pending); {@code flush}, only when named, runs {@link FlushBenchmark} (one flush window of the
+ * with a million rows pending), {@code judges} (the local judges against the labelled set: confusion matrix, precision
+ * and recall of "no", agreement, latency per trace; {@link JudgeEvaluation}); {@code flush}, only when named, runs {@link FlushBenchmark} (one flush window of the
  * sink without Kafka). Prints one table at the end and writes it to {@code benchmarks/target/}.
  */
 public final class BenchMain {
@@ -59,6 +61,7 @@ public final class BenchMain {
                     case "pipeline" -> pipeline(options, report);
                     case "local" -> local(options, report);
                     case "memory" -> memory(options, report);
+                    case "judges" -> judges(options, report);
                     case "flush" -> flush(options);
                     default -> throw new IllegalArgumentException(scenario);
                 }
@@ -208,6 +211,46 @@ public final class BenchMain {
                     String.format("%.0f / %.0f / %.0f ms", l.p50(), l.p95(), l.p99()));
             report.add(section, "service peak RSS (VmHWM), -Xmx" + heap + ", embedding model loaded",
                     ProcStatus.mib(session.service().peakRss()));
+        }
+    }
+
+    // ---------------------------------------------------------------- local judges against the labelled set
+
+    static void judges(Options options, Report report) throws Exception {
+        List<JudgeEvaluation.Item> items = JudgeEvaluation.items();
+        LocalJudgeSettings settings = LocalJudgeSettings.defaults();
+        JudgeEvaluation.Result result = JudgeEvaluation.run(settings, items);
+        for (String split : List.of("dev", "test", "all")) {
+            String section = "local judges, " + split + " split";
+            for (String judge : JUDGES) {
+                List<JudgeEvaluation.Answer> answers = result.answers().stream()
+                        .filter(a -> a.item().judge().equals(judge))
+                        .filter(a -> split.equals("all") || a.item().split().equals(split))
+                        .toList();
+                JudgeEvaluation.Counts c = JudgeEvaluation.Counts.of(answers);
+                report.add(section, judge + ": label no → no / yes / n/a; label yes → no / yes / n/a",
+                        String.format("%d / %d / %d; %d / %d / %d", c.noAsNo(), c.noAsYes(), c.noAsOther(),
+                                c.yesAsNo(), c.yesAsYes(), c.yesAsOther()));
+                report.add(section, judge + ": recall of no", String.format("%.3f", c.recallNo()), "≥ 0.85",
+                        c.recallNo() >= 0.85);
+                report.add(section, judge + ": precision of no", String.format("%.3f", c.precisionNo()), "≥ 0.85",
+                        c.precisionNo() >= 0.85);
+                report.add(section, judge + ": agreement (" + c.total() + " items)",
+                        String.format("%.3f", c.agreement()));
+            }
+        }
+        double p50 = JudgeEvaluation.percentile(result.traceNanos(), 0.50) / 1e6;
+        double p99 = JudgeEvaluation.percentile(result.traceNanos(), 0.99) / 1e6;
+        report.add("local judges, latency", String.format("one trace, all 4 judges in turn, p50 / p99 (%d traces, "
+                        + "%d embedding threads, after a warm-up pass)", result.traceNanos().length,
+                settings.embeddingThreads()), String.format("%.1f / %.1f ms", p50, p99), "p99 < 50 ms", p99 < 50);
+        if (options.judgesMisses()) {
+            System.out.println("  dev items the local judges got wrong:");
+            result.answers().stream()
+                    .filter(a -> a.item().split().equals("dev") && !a.correct())
+                    .forEach(a -> System.out.printf("    %s [%s/%s] label %s, judged %s: %s%n      %s%n", a.item().id(),
+                            a.item().category(), a.item().kind(), a.item().label(), a.value(), a.rationale(),
+                            a.item().response().isEmpty() ? a.item().context() : a.item().response()));
         }
     }
 

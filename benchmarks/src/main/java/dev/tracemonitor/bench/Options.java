@@ -29,9 +29,10 @@ public record Options(
         boolean rawRead,
         boolean fakeNoDelay,
         boolean threadCpu,
+        boolean judgesMisses,
         Map<String, String> serviceEnv) {
 
-    public static final List<String> ALL = List.of("micro", "judge", "pipeline", "local", "memory");
+    public static final List<String> ALL = List.of("micro", "judge", "pipeline", "local", "memory", "judges");
     /** Scenarios that run only when named. */
     public static final List<String> NAMED_ONLY = List.of("flush");
 
@@ -94,6 +95,8 @@ public record Options(
                 Boolean.parseBoolean(values.getOrDefault("raw-read", "true")),
                 Boolean.parseBoolean(values.getOrDefault("fake-nodelay", "true")),
                 Boolean.parseBoolean(values.getOrDefault("thread-cpu", "false")),
+                // judges: also list the dev items each local judge got wrong (never the test items: tune on dev)
+                Boolean.parseBoolean(values.getOrDefault("judges-misses", "false")),
                 // glibc's malloc makes an arena per thread that allocates natively (Kafka, RocksDB, Parquet codecs);
                 // two arenas save some 10 MB of RSS (measured: 407 → 400 MiB peak on the 500,000-trace run)
                 keyValues(values.getOrDefault("service-env", "MALLOC_ARENA_MAX=2")));
