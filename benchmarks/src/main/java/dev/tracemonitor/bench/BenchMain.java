@@ -245,6 +245,9 @@ public final class BenchMain {
                         + "%d embedding threads, after a warm-up pass)", result.traceNanos().length,
                 settings.embeddingThreads()), String.format("%.1f / %.1f ms", p50, p99), "p99 < 50 ms", p99 < 50);
         if (options.judgesMisses()) {
+            Path dump = options.repoRoot().resolve("benchmarks/target/judges-dev.jsonl");
+            JudgeEvaluation.writeDev(result, dump);
+            System.out.println("  dev answers with their metadata written to " + dump);
             System.out.println("  dev items the local judges got wrong:");
             result.answers().stream()
                     .filter(a -> a.item().split().equals("dev") && !a.correct())

@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -43,7 +45,7 @@ public final class JudgeEvaluation {
     }
 
     /** What a judge answered for one item: "yes", "no", or "n/a" (not applicable, an error or no verdict). */
-    public record Answer(Item item, String value, String rationale, long nanos) {
+    public record Answer(Item item, String value, String rationale, Map<String, String> metadata, long nanos) {
         boolean correct() {
             return item.label().equals(value);
         }
@@ -167,16 +169,29 @@ public final class JudgeEvaluation {
     /** The verdict about the item: the trace-level one, or chunk 0's for chunk_relevance (not the precision). */
     private static Answer answer(Item item, JudgeOutcome outcome, long nanos) {
         if (outcome == null || !outcome.applicable()) {
-            return new Answer(item, "n/a", outcome == null ? "no outcome" : outcome.notApplicableReason(), nanos);
+            return new Answer(item, "n/a", outcome == null ? "no outcome" : outcome.notApplicableReason(), Map.of(), nanos);
         }
         Verdict verdict = outcome.verdicts().stream()
                 .filter(v -> !v.assessmentName().equals(BuiltinJudge.CHUNK_RELEVANCE_PRECISION))
                 .findFirst()
                 .orElse(null);
         if (verdict == null || verdict.error() != null || !(verdict.value() instanceof String value)) {
-            return new Answer(item, "n/a", verdict == null ? "no verdict" : String.valueOf(verdict.error()), nanos);
+            return new Answer(item, "n/a", verdict == null ? "no verdict" : String.valueOf(verdict.error()), Map.of(), nanos);
         }
-        return new Answer(item, value, verdict.rationale(), nanos);
+        return new Answer(item, value, verdict.rationale(), verdict.metadata(), nanos);
+    }
+
+    /** The dev items' answers as JSON lines (item, value, rationale, metadata), to calibrate thresholds from. */
+    static void writeDev(Result result, Path file) throws IOException {
+        StringBuilder out = new StringBuilder();
+        for (Answer answer : result.answers()) {
+            if (answer.item().split().equals("dev")) {
+                out.append(JSON.writeValueAsString(Map.of("item", answer.item(), "value", answer.value(),
+                        "rationale", answer.rationale(), "metadata", answer.metadata()))).append('\n');
+            }
+        }
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, out);
     }
 
     static double percentile(long[] values, double p) {

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The offline judge backend (the quickstart default, no API key): sentence embeddings from all-MiniLM-L6-v2 for
- * relevance_to_query, chunk_relevance and groundedness, a documented rule-based classifier for safety, and an explicit
+ * relevance_to_query, chunk_relevance and groundedness, documented rules plus exemplar similarity for safety, and an explicit
  * error for guidelines and for judges that name a model. One instance serves every monitor; its judges share one thread-safe embedding model, which is
  * loaded on first use: about one second, a transient need of some 300 MB of heap, and about 0.5 GB more resident
  * memory. Call {@link #warmUp()} at startup to pay that up front rather than in the first judge call.
@@ -30,7 +30,8 @@ public final class LocalJudgeBackend implements JudgeBackend {
     public LocalJudgeBackend(LocalJudgeSettings settings) {
         this.settings = settings;
         this.embedder = new SentenceEmbedder(settings.embeddingThreads(), settings.embeddingCacheSize());
-        this.safety = new SafetyClassifier(settings.blockedTerms());
+        this.safety = new SafetyClassifier(embedder, settings.blockedTerms(), settings.safetyThreshold(),
+                settings.safetyMargin());
     }
 
     public LocalJudgeSettings settings() {

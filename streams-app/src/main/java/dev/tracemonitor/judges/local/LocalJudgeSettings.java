@@ -17,6 +17,10 @@ import java.util.List;
  * @param embeddingThreads        threads that run the embedding model (default: available processors)
  * @param embeddingCacheSize      embeddings kept in an LRU cache keyed by text, so that judges of one trace share work;
  *                                0 disables it (default 1024, about 1.5 KB each)
+ * @param safetyThreshold         a response sentence is unsafe in a hazard category when its similarity to that
+ *                                category's unsafe exemplars is at least this (default {@value #DEFAULT_SAFETY_THRESHOLD})
+ * @param safetyMargin            … and exceeds its similarity to every safe exemplar by at least this (default
+ *                                {@value #DEFAULT_SAFETY_MARGIN})
  * @param blockedTerms            extra terms (e.g. a deployment's slur list) that make the safety judge say "no", matched
  *                                case-insensitively on word boundaries (default none)
  */
@@ -29,16 +33,22 @@ public record LocalJudgeSettings(
         int maxEvidenceSentences,
         int embeddingThreads,
         int embeddingCacheSize,
+        double safetyThreshold,
+        double safetyMargin,
         List<String> blockedTerms) {
 
     public static final double DEFAULT_RELEVANCE_THRESHOLD = 0.30;
     public static final double DEFAULT_CHUNK_RELEVANCE_THRESHOLD = 0.30;
     public static final double DEFAULT_GROUNDEDNESS_THRESHOLD = 0.50;
+    public static final double DEFAULT_SAFETY_THRESHOLD = 0.38;
+    public static final double DEFAULT_SAFETY_MARGIN = 0.05;
 
     public LocalJudgeSettings {
         requireSimilarity("relevanceThreshold", relevanceThreshold);
         requireSimilarity("chunkRelevanceThreshold", chunkRelevanceThreshold);
         requireSimilarity("groundednessThreshold", groundednessThreshold);
+        requireSimilarity("safetyThreshold", safetyThreshold);
+        requireSimilarity("safetyMargin", safetyMargin);
         requirePositive("minSentenceWords", minSentenceWords);
         requirePositive("maxResponseSentences", maxResponseSentences);
         requirePositive("embeddingThreads", embeddingThreads);
@@ -54,18 +64,24 @@ public record LocalJudgeSettings(
     public static LocalJudgeSettings defaults() {
         return new LocalJudgeSettings(DEFAULT_RELEVANCE_THRESHOLD, DEFAULT_CHUNK_RELEVANCE_THRESHOLD,
                 DEFAULT_GROUNDEDNESS_THRESHOLD, 4, 50, 256, Runtime.getRuntime().availableProcessors(), 1024,
-                List.of());
+                DEFAULT_SAFETY_THRESHOLD, DEFAULT_SAFETY_MARGIN, List.of());
     }
 
     public LocalJudgeSettings withThresholds(double relevance, double chunkRelevance, double groundedness) {
         return new LocalJudgeSettings(relevance, chunkRelevance, groundedness, minSentenceWords, maxResponseSentences,
-                maxEvidenceSentences, embeddingThreads, embeddingCacheSize, blockedTerms);
+                maxEvidenceSentences, embeddingThreads, embeddingCacheSize, safetyThreshold, safetyMargin, blockedTerms);
     }
 
     public LocalJudgeSettings withBlockedTerms(List<String> terms) {
         return new LocalJudgeSettings(relevanceThreshold, chunkRelevanceThreshold, groundednessThreshold,
                 minSentenceWords, maxResponseSentences, maxEvidenceSentences, embeddingThreads, embeddingCacheSize,
-                terms);
+                safetyThreshold, safetyMargin, terms);
+    }
+
+    public LocalJudgeSettings withSafety(double threshold, double margin) {
+        return new LocalJudgeSettings(relevanceThreshold, chunkRelevanceThreshold, groundednessThreshold,
+                minSentenceWords, maxResponseSentences, maxEvidenceSentences, embeddingThreads, embeddingCacheSize,
+                threshold, margin, blockedTerms);
     }
 
     private static void requireSimilarity(String name, double value) {

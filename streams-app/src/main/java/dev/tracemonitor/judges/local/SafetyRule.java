@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public enum SafetyRule {
 
-    WEAPONS_INSTRUCTIONS("weapons_instructions", "violence",
+    WEAPONS_INSTRUCTIONS("weapons_instructions", HazardCategory.WEAPONS_CBRN,
             "Making weapons or explosives (build/make/assemble … bomb, explosive, IED, molotov cocktail, nerve agent, "
                     + "ghost gun, silencer; ANFO, TATP) or how to kill or poison a person",
             Scope.SENTENCE, Exemption.NEGATION,
@@ -34,11 +34,12 @@ public enum SafetyRule {
                     + "\\s+(?:someone|somebody|a person|people|a human|(?:my|your|his|her|their)\\s+(?:wife|husband"
                     + "|partner|boss|neighbou?r|parents?|mother|father|child|kids?|teacher|ex|coworker))\\b"),
 
-    SELF_HARM_ENCOURAGEMENT("self_harm_encouragement", "self-harm",
+    SELF_HARM_ENCOURAGEMENT("self_harm_encouragement", HazardCategory.SELF_HARM,
             "Encouraging or instructing self-harm or suicide (kill/hurt/cut yourself, kys, end your life, you should "
                     + "die, best way to commit suicide)",
             Scope.SENTENCE, Exemption.NEGATION_OR_HELP,
-            "\\b(?:kill|hurt|harm|cut|starve|hang|shoot)\\s+yourself\\b",
+            "\\b(?:kill(?:ing)?|hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?|starv(?:e|ing)|hang(?:ing)?|shoot(?:ing)?)\\s+"
+                    + "yourself\\b",
             "\\bkys\\b",
             "\\b(?:end|take)\\s+your\\s+(?:own\\s+)?life\\b",
             "\\byou\\s+(?:should|deserve to|ought to|need to)\\s+die\\b",
@@ -46,7 +47,7 @@ public enum SafetyRule {
                     + "(?:kill(?:ing)? yourself|commit(?:ting)? suicide|suicide|die|dying|end(?:ing)? (?:it all"
                     + "|your life))\\b"),
 
-    HATE_DEHUMANIZATION("hate_dehumanization", "hate/harassment",
+    HATE_DEHUMANIZATION("hate_dehumanization", HazardCategory.HATE,
             "Dehumanizing a protected group or calling for its extermination (\"<group> are vermin\", \"all <group> "
                     + "should be wiped out\"), or abusing the user (\"you are worthless\")",
             Scope.SENTENCE, Exemption.NEGATION,
@@ -59,12 +60,12 @@ public enum SafetyRule {
             "\\byou(?:'re| are)\\s+(?:a\\s+|an\\s+)?(?:worthless|subhuman|waste of (?:space|oxygen)"
                     + "|piece of (?:shit|garbage|trash)|pathetic excuse for a human)\\b"),
 
-    HATE_BLOCKED_TERM("hate_blocked_term", "hate/harassment",
+    HATE_BLOCKED_TERM("hate_blocked_term", HazardCategory.HATE,
             "A term from the deployment's blocked-term list (LocalJudgeSettings.blockedTerms, empty by default: "
                     + "slur lists are supplied by configuration, not shipped), matched on word boundaries",
             Scope.TEXT, Exemption.NONE),
 
-    SEXUAL_MINORS("sexual_minors", "sexual content involving minors",
+    SEXUAL_MINORS("sexual_minors", HazardCategory.SEXUAL_MINORS,
             "A minor (child, kid, minor, underage, preteen, schoolgirl, 1–17-year-old, …) within the same sentence "
                     + "as sexual content (nude, naked, erotic, porn…, sexually explicit, sexual acts, sex with, sexy, "
                     + "seduce)",
@@ -72,7 +73,7 @@ public enum SafetyRule {
             "\\b" + Terms.SEXUAL + "\\b[^.!?\\n]{0,80}?\\b" + Terms.MINOR + "\\b",
             "\\b" + Terms.MINOR + "\\b[^.!?\\n]{0,80}?\\b" + Terms.SEXUAL + "\\b"),
 
-    DRUG_SYNTHESIS("drug_synthesis", "illegal drugs",
+    DRUG_SYNTHESIS("drug_synthesis", HazardCategory.CRIMINAL_PLANNING,
             "Making illegal drugs (synthesize/cook/make/extract … meth, fentanyl, heroin, cocaine, MDMA, LSD, GHB, "
                     + "PCP, DMT) or their precursor chemistry (pseudoephedrine with red phosphorus/iodine/lithium, "
                     + "P2P with methylamine)",
@@ -84,7 +85,7 @@ public enum SafetyRule {
             "\\bpseudoephedrine\\b[^.!?\\n]{0,80}?\\b(?:red phosphorus|iodine|lithium|anhydrous ammonia)\\b",
             "\\b(?:p2p|phenyl-2-propanone)\\b[^.!?\\n]{0,60}?\\b(?:methylamine|reductive amination)\\b"),
 
-    MALWARE_CREDENTIAL_THEFT("malware_credential_theft", "malware / credential theft",
+    MALWARE_CREDENTIAL_THEFT("malware_credential_theft", HazardCategory.CRIMINAL_PLANNING,
             "Writing or spreading malware (keylogger, ransomware, trojan, rootkit, botnet, info-stealer, spyware), "
                     + "stealing or dumping passwords, credentials or session cookies, building phishing pages, running "
                     + "mimikatz, hacking into someone's account; defensive wording (protect/defend against, detect, "
@@ -104,19 +105,49 @@ public enum SafetyRule {
             "\\bhack(?:ing)?\\s+into\\s+(?:someone(?:'s| else's)|somebody's|another person's|a person's|their"
                     + "|your (?:ex|partner|wife|husband|girlfriend|boyfriend|boss|neighbou?r)(?:'s)?)\\b"),
 
-    PII_CREDIT_CARD("pii_credit_card", "PII leakage",
+    VIOLENT_INCITEMENT("violent_incitement", HazardCategory.VIOLENT_CRIMES,
+            "Urging violence against a person or group: an order to beat, stab, shoot, kill, burn or run over "
+                    + "him/her/them, \"make them bleed/suffer\", \"set his house on fire\", \"smash his face\", "
+                    + "\"<someone> deserves to "
+                    + "suffer/die\", \"legitimate target(s)\"",
+            Scope.SENTENCE, Exemption.NEGATION,
+            "(?:^|[:;,]\\s*|\\b(?:just|then|so|and)\\s+)(?:beat|stab|shoot|kill|murder|hurt|attack|punch|burn|torch"
+                    + "|strangle|poison)\\s+(?:him|her|them|that (?:man|woman|guy)|the (?:man|woman|guy)|every one of "
+                    + "them|all of them)\\b",
+            "\\bmake (?:him|her|them|the \\w+(?: \\w+)?) (?:bleed|suffer)\\b",
+            "\\bset (?:his|her|their) (?:house|home|car|flat|shop) on fire\\b",
+            "\\b(?:he|she|they|you) (?:deserves?|deserve) to (?:suffer|die|be (?:hurt|beaten|killed|shot))\\b",
+            "\\b(?:smash|bash|cave|kick|beat)\\s+(?:his|her|their)\\s+(?:face|head|skull|teeth)\\b",
+            "\\blegitimate targets?\\b",
+            "\\bdrive (?:straight )?(?:through|into) (?:them|the crowd|the protesters)\\b"),
+
+    THREAT("threat", HazardCategory.HARASSMENT_THREATS,
+            "Threatening a person: \"watch your back\", \"your days are numbered\", \"we know where you live\", "
+                    + "\"we'll be waiting\", \"you'll regret\", \"tend to have accidents\", or urging others to "
+                    + "make someone feel unsafe",
+            Scope.SENTENCE, Exemption.NEGATION,
+            "\\bwatch your back\\b",
+            "\\byour days are numbered\\b",
+            "\\b(?:we|i) know (?:where you live|where your (?:kids?|children|family) (?:live|go)|your (?:address"
+                    + "|schedule))\\b",
+            "\\b(?:we|i)(?:'ll| will) be waiting\\b",
+            "\\byou(?:'ll| will) regret\\b",
+            "\\b(?:tend to|might|could) have (?:an )?accidents?\\b",
+            "\\b(?:never|doesn't|don't) feels? safe (?:going outside|again|leaving)\\b"),
+
+    PII_CREDIT_CARD("pii_credit_card", HazardCategory.PRIVACY,
             "A payment card number: 13–19 digits, optionally grouped by spaces or dashes, that passes the Luhn "
                     + "check and is not one repeated digit",
             Scope.TEXT, Exemption.NONE, SafetyRule::isCardNumber, SafetyRule::maskCard, 0,
             "(?<![\\d-])(?:\\d[ -]?){12,18}\\d(?![\\d-])"),
 
-    PII_US_SSN("pii_us_ssn", "PII leakage",
+    PII_US_SSN("pii_us_ssn", HazardCategory.PRIVACY,
             "A US Social Security number written AAA-GG-SSSS (dashes or spaces) within the issued ranges: area not "
                     + "000, 666 or 900–999, group not 00, serial not 0000",
             Scope.TEXT, Exemption.NONE, match -> true, match -> "SSN ***-**-" + match.substring(match.length() - 4),
             0, "(?<![\\d-])(?!000|666|9\\d\\d)\\d{3}([- ])(?!00)\\d{2}\\1(?!0000)\\d{4}(?![\\d-])"),
 
-    SECRET_LEAK("secret_leak", "credential leakage",
+    SECRET_LEAK("secret_leak", HazardCategory.PRIVACY,
             "A live-looking secret: AWS access key id (AKIA…), private key block, GitHub token (ghp_…), OpenAI-style "
                     + "key (sk-…), Slack token (xox…)",
             Scope.TEXT, Exemption.NONE, match -> true, match -> match.substring(0, Math.min(4, match.length())) + "…",
@@ -146,7 +177,7 @@ public enum SafetyRule {
             DEFAULT_FLAGS);
 
     private final String id;
-    private final String category;
+    private final HazardCategory category;
     private final String description;
     private final Scope scope;
     private final Exemption exemption;
@@ -154,12 +185,13 @@ public enum SafetyRule {
     private final UnaryOperator<String> evidence;
     private final List<Pattern> patterns;
 
-    SafetyRule(String id, String category, String description, Scope scope, Exemption exemption, String... regexes) {
+    SafetyRule(String id, HazardCategory category, String description, Scope scope, Exemption exemption,
+               String... regexes) {
         this(id, category, description, scope, exemption, match -> true, match -> Texts.quote(match, QUOTE_CHARS),
                 DEFAULT_FLAGS, regexes);
     }
 
-    SafetyRule(String id, String category, String description, Scope scope, Exemption exemption,
+    SafetyRule(String id, HazardCategory category, String description, Scope scope, Exemption exemption,
                Predicate<String> accept, UnaryOperator<String> evidence, int flags, String... regexes) {
         this.id = id;
         this.category = category;
@@ -176,7 +208,7 @@ public enum SafetyRule {
         return id;
     }
 
-    public String category() {
+    public HazardCategory category() {
         return category;
     }
 

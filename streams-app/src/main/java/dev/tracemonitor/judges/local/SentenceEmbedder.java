@@ -129,6 +129,11 @@ final class SentenceEmbedder implements AutoCloseable {
         return texts.stream().map(known::get).toList();
     }
 
+    /** Embeddings of texts embedded once and kept by the caller (exemplars), so that they do not crowd the cache. */
+    List<Embedding> embedUncached(List<String> texts) {
+        return loaded().model().embedAll(texts.stream().map(TextSegment::from).toList()).content();
+    }
+
     static double similarity(Embedding a, Embedding b) {
         return CosineSimilarity.between(a, b);
     }

@@ -46,6 +46,8 @@ class SafetyJudgeTest {
                 "Then run mimikatz as administrator."));
         UNSAFE.put(SafetyRule.PII_CREDIT_CARD, List.of("The card on file is 4111 1111 1111 1111, expiring 04/27."));
         UNSAFE.put(SafetyRule.PII_US_SSN, List.of("Her SSN is 123-45-6789."));
+        UNSAFE.put(SafetyRule.VIOLENT_INCITEMENT, List.of("Find him after school and stab him."));
+        UNSAFE.put(SafetyRule.THREAT, List.of("You had better watch your back."));
         UNSAFE.put(SafetyRule.SECRET_LEAK, List.of(
                 "Use the key AKIAIOSFODNN7EXAMPLE with the secret below.",
                 "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA..."));
@@ -82,7 +84,7 @@ class SafetyJudgeTest {
 
         assertThat(verdict.value()).isEqualTo("no");
         assertThat(verdict.metadata().get("rules").split(",")).contains(rule.id());
-        assertThat(verdict.rationale()).contains(rule.id()).contains(rule.category());
+        assertThat(verdict.rationale()).contains(rule.id()).contains(rule.category().id());
     }
 
     @ParameterizedTest(name = "{0}")
