@@ -52,18 +52,10 @@ public final class TopicCreator {
     }
 
     /**
-     * Checks the existing compacted topics and, when {@code create}, creates the missing topics.
+     * Checks the existing compacted topics and that the topics that carry whole traces (traces-assessed, traces-dlq)
+     * accept records of {@code traceRecordBytes}; when {@code create}, creates the missing topics so.
      *
      * @throws MisconfiguredTopicException naming the topic, what is wrong and the command that fixes it
-     */
-    public static void prepare(Map<String, Object> adminProps, Topics topics, boolean create, int partitions,
-                               short replication) throws InterruptedException, ExecutionException {
-        prepare(adminProps, topics, create, partitions, replication, 0);
-    }
-
-    /**
-     * As {@link #prepare(Map, Topics, boolean, int, short)}; also checks that the topics that carry whole traces
-     * (traces-assessed, traces-dlq) accept records of {@code traceRecordBytes}, and creates them so.
      */
     public static void prepare(Map<String, Object> adminProps, Topics topics, boolean create, int partitions,
                                short replication, int traceRecordBytes) throws InterruptedException, ExecutionException {

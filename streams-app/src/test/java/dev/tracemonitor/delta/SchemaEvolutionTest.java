@@ -3,12 +3,6 @@ package dev.tracemonitor.delta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tracemonitor.model.SpanStatus;
-import dev.tracemonitor.model.Span;
-import dev.tracemonitor.model.TokenCounts;
-import dev.tracemonitor.model.Trace;
-import dev.tracemonitor.model.TraceInfo;
-import dev.tracemonitor.model.TraceLocation;
 import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.defaults.engine.DefaultEngine;
@@ -31,8 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** A trace_logs table written before the token columns existed gets them on the next write; older rows read null. */
 class SchemaEvolutionTest {
 
-    static final long REQUEST_TIME = 1_750_000_000_000L;
-
     @TempDir
     Path warehouse;
 
@@ -45,12 +37,7 @@ class SchemaEvolutionTest {
     void aTableOfTheFirstSchemaGetsTheTokenColumnsAndKeepsItsRows() throws IOException {
         Engine engine = DefaultEngine.create(new Configuration());
         String path = warehouse.resolve("main/default/trace_logs_7").toString();
-        FirstSchemaTraceLogsTable first = new FirstSchemaTraceLogsTable(engine, path);
-        int date = TraceLogsSchema.requestDate(REQUEST_TIME);
-        first.commit(first.write(date, List.of(trace("t-old", 10))), Map.of("sink-0", 0L));
-
-        TraceLogsTable current = new TraceLogsTable(engine, path);
-        CommitOutcome outcome = current.commit(current.write(date, List.of(trace("t-new", 20))), Map.of("sink-0", 1L));
+        CommitOutcome outcome = EvolvedTableWriter.write(engine, path);
 
         assertThat(outcome).isInstanceOf(CommitOutcome.Committed.class);
         DeltaTableStats stats = DeltaTableStats.read(engine, path).orElseThrow();
@@ -86,21 +73,11 @@ class SchemaEvolutionTest {
         Engine engine = DefaultEngine.create(new Configuration());
         String path = warehouse.resolve("main/default/trace_logs_8").toString();
         TraceLogsTable current = new TraceLogsTable(engine, path);
-        int date = TraceLogsSchema.requestDate(REQUEST_TIME);
-        current.commit(current.write(date, List.of(trace("t", 1))), Map.of("sink-0", 0L));
+        int date = TraceLogsSchema.requestDate(EvolvedTableWriter.REQUEST_TIME);
+        current.commit(current.write(date, List.of(EvolvedTableWriter.trace("t", 1))), Map.of("sink-0", 0L));
 
         FirstSchemaTraceLogsTable older = new FirstSchemaTraceLogsTable(engine, path);
-        assertThatThrownBy(() -> older.write(date, List.of(trace("t2", 1))))
+        assertThatThrownBy(() -> older.write(date, List.of(EvolvedTableWriter.trace("t2", 1))))
                 .isInstanceOf(IncompatibleTableException.class);
-    }
-
-    static Trace trace(String id, long inputTokens) {
-        String usage = "{\"input_tokens\": " + inputTokens + ", \"output_tokens\": 5, \"total_tokens\": "
-                + (inputTokens + 5) + "}";
-        TraceInfo info = new TraceInfo(id, null, TraceLocation.experiment("7"), REQUEST_TIME, 12L, "OK", null, null,
-                Map.of(TokenCounts.TRACE_TOKEN_USAGE, usage), Map.of(), List.of());
-        Span root = new Span(id, "root", null, "chat", 1, 2, new SpanStatus("OK", ""), List.of(),
-                Map.of(Span.SPAN_INPUTS, "\"question of " + id + "\"", Span.SPAN_OUTPUTS, "\"answer\""));
-        return new Trace(info, List.of(root));
     }
 }

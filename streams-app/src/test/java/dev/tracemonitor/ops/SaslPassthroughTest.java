@@ -69,7 +69,8 @@ class SaslPassthroughTest {
         }
 
         // the operator's part, as deploy/create-topics.sh describes it: topics, then the service principal's ACLs
-        TopicCreator.prepare(admin, topics, true, 3, (short) -1);
+        TopicCreator.prepare(admin, topics, true, 3, (short) -1,
+                TopicCreator.KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
         try (Admin a = Admin.create(admin)) {
             a.createAcls(serviceAcls("User:" + SERVICE_USER, "trace-monitor", "trace-monitor-delta-sink", topics))
                     .all().get();

@@ -87,7 +87,8 @@ class TopicChecksTest {
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         ServiceConfig config = config("good", "good-config", "good-status");
 
-        TopicCreator.prepare(config.kafkaProperties(), config.topics(), true, 1, (short) -1);
+        TopicCreator.prepare(config.kafkaProperties(), config.topics(), true, 1, (short) -1,
+                TopicCreator.KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
 
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             assertThat(admin.listTopics().names().get()).contains("good-config", "good-status", "good-traces");
