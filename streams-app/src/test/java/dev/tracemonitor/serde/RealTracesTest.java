@@ -520,6 +520,10 @@ class RealTracesTest {
                 .containsExactly(tuple("chat gpt-4", "CHAT_MODEL"), tuple("execute_tool get_weather", "TOOL"),
                         tuple("chat gpt-4", null));
         assertThat(TraceText.request(traces.get(0))).isEqualTo("Weather in Paris?");
+        assertThat(TraceText.response(traces.get(0))).as("a tool call, no text: the output's JSON, the last resort")
+                .isEqualTo("[{\"role\":\"assistant\",\"parts\":[{\"type\":\"tool_call\","
+                        + "\"id\":\"call_VSPygqKTWdrhaFErNvMV18Yl\",\"name\":\"get_weather\","
+                        + "\"arguments\":{\"location\":\"Paris\"}}],\"finish_reason\":\"tool_call\"}]");
         assertThat(TokenCounts.of(traces.get(0))).isEqualTo(new TokenCounts(47L, 17L, 64L));
         assertThat(TraceText.request(traces.get(1))).isNull();
         assertThat(TraceText.response(traces.get(1))).isNull();
