@@ -38,19 +38,7 @@ class SparkReadsEvolvedTableIT {
         tablePath = warehouse.resolve("main/default/trace_logs_7").toString();
         TestMainProcess.run(repoRoot, "dev.tracemonitor.delta.EvolvedTableWriter", List.of(tablePath),
                 buildDir.resolve(warehouse.getFileName() + "-writer.log"), Duration.ofMinutes(3));
-        System.setProperty("derby.system.home", buildDir.resolve("derby").toString());
-        spark = SparkSession.builder()
-                .appName("trace-monitor-evolved-table")
-                .master("local[2]")
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.session.timeZone", "UTC")
-                .config("spark.sql.warehouse.dir", buildDir.resolve("spark-warehouse").toUri().toString())
-                .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-                .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-                .getOrCreate();
+        spark = LocalSpark.start(buildDir, "trace-monitor-evolved-table");
     }
 
     @AfterAll

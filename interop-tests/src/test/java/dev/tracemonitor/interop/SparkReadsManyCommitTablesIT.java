@@ -48,18 +48,7 @@ class SparkReadsManyCommitTablesIT {
         summary = new ObjectMapper().readTree(warehouse.resolve("many-commits.json").toFile());
         traceLogs = summary.get("trace_logs").asText();
         assessments = summary.get("trace_assessments").asText();
-        spark = SparkSession.builder()
-                .appName("trace-monitor-interop-many-commits")
-                .master("local[2]")
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.session.timeZone", "UTC")
-                .config("spark.sql.warehouse.dir", buildDir.resolve("spark-warehouse").toUri().toString())
-                .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-                .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-                .getOrCreate();
+        spark = LocalSpark.start(buildDir, "trace-monitor-interop-many-commits");
     }
 
     @AfterAll

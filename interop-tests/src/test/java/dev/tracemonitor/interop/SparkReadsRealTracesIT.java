@@ -59,7 +59,11 @@ class SparkReadsRealTracesIT {
                         "What is the weather today?", "I'll help you with the weather information.", 20, null, null,
                         null, 1),
                 new Expected("mlflow/ui-v2-trace.json", "MLflow UI mock of an MLflow 2 trace (raw attributes)", "1",
-                        "document-qa-chain-input", "document-qa-chain-output", 1000000000L, null, null, null, 3));
+                        "document-qa-chain-input", "document-qa-chain-output", 1000000000L, null, null, null, 3),
+                new Expected("otel-semconv/mlflow-trace-of-simple-chat-span.json",
+                        "OpenTelemetry GenAI span stored by MLflow", "tr-4bf92f3577b34da6a3ce929d0e0e4736",
+                        "Tell me a joke about OpenTelemetry", " Why did the developer bring OpenTelemetry to the party?"
+                        + " Because it always knows how to trace the fun!", 1500, 52L, 47L, 99L, 1));
     }
 
     private Path repoRoot;
@@ -86,20 +90,7 @@ class SparkReadsRealTracesIT {
                 options.toArray(String[]::new));
         summary = new ObjectMapper().readTree(summaryFile.toFile());
         System.out.println("summary.json: " + summary.toPrettyString());
-
-        System.setProperty("derby.system.home", buildDir.resolve("derby").toString());
-        spark = SparkSession.builder()
-                .appName("trace-monitor-real-traces")
-                .master("local[2]")
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.session.timeZone", "UTC")
-                .config("spark.sql.warehouse.dir", buildDir.resolve("spark-warehouse").toUri().toString())
-                .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-                .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-                .getOrCreate();
+        spark = LocalSpark.start(buildDir, "trace-monitor-real-traces");
         rowsByTraceId = new LinkedHashMap<>();
         for (JsonNode table : summary.get("tables")) {
             Dataset<Row> rows = spark.read().format("delta").load(table.get("path").asText()).selectExpr(

@@ -96,22 +96,7 @@ class SparkReadsTraceLogsIT {
         tablePath = requiredField(summary, "table_path").asText();
 
         long started = System.nanoTime();
-        // Spark's in-memory catalog is used (no spark-hive on the classpath); keep anything Derby or the
-        // warehouse might write under target/ all the same.
-        System.setProperty("derby.system.home", buildDir.resolve("derby").toString());
-        spark = SparkSession.builder()
-                .appName("trace-monitor-interop")
-                .master("local[2]")
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2")
-                .config("spark.default.parallelism", "2")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.session.timeZone", "UTC")
-                .config("spark.sql.warehouse.dir", buildDir.resolve("spark-warehouse").toUri().toString())
-                .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-                .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-                .getOrCreate();
+        spark = LocalSpark.start(buildDir, "trace-monitor-interop");
         table = spark.read().format("delta").load(tablePath);
         System.out.printf("Spark session and Delta table load took %.1f s%n", (System.nanoTime() - started) / 1e9);
     }

@@ -57,8 +57,22 @@ public enum SpanConvention {
         this.outputsFallbackKey = outputsFallbackKey;
     }
 
-    /** The MLflow span type (LLM, CHAT_MODEL, RETRIEVER, TOOL, AGENT, CHAIN, EMBEDDING, RERANKER…), or null. */
-    public static String spanType(Map<String, String> attributes) {
+    /**
+     * The span's type, inputs and outputs, each by the first convention that has it: the reading a {@link Span} keeps,
+     * made once when the span is built.
+     */
+    public static Reading read(Map<String, String> attributes) {
+        return new Reading(spanType(attributes), inputsJson(attributes), outputsJson(attributes));
+    }
+
+    /**
+     * What the judges and the table read from a span's attributes: the MLflow span type (LLM, CHAT_MODEL, RETRIEVER,
+     * TOOL, AGENT, CHAIN, EMBEDDING, RERANKER…) and the inputs and outputs as JSON text, each null when absent.
+     */
+    public record Reading(String spanType, String inputsJson, String outputsJson) {
+    }
+
+    private static String spanType(Map<String, String> attributes) {
         for (SpanConvention convention : values()) {
             String kind = Json.unquote(attributes.get(convention.typeKey));
             if (kind != null && !kind.isBlank()) {
@@ -68,8 +82,7 @@ public enum SpanConvention {
         return null;
     }
 
-    /** The span's inputs as JSON text, or null. */
-    public static String inputsJson(Map<String, String> attributes) {
+    private static String inputsJson(Map<String, String> attributes) {
         for (SpanConvention convention : values()) {
             String json = convention.payload(attributes, convention.inputsKey, convention.inputsFallbackKey);
             if (json != null) {
@@ -79,8 +92,7 @@ public enum SpanConvention {
         return null;
     }
 
-    /** The span's outputs as JSON text, or null. */
-    public static String outputsJson(Map<String, String> attributes) {
+    private static String outputsJson(Map<String, String> attributes) {
         for (SpanConvention convention : values()) {
             String json = convention.payload(attributes, convention.outputsKey, convention.outputsFallbackKey);
             if (json != null) {

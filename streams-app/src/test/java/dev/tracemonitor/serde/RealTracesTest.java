@@ -15,6 +15,8 @@ import dev.tracemonitor.model.TraceText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -237,6 +239,31 @@ class RealTracesTest {
         });
     }
 
+    @Test
+    void openTelemetryGenAiSpanAsMlflowStoresOtlpIngestedSpans() {
+        Trace trace = decode("otel-semconv/mlflow-trace-of-simple-chat-span.json");
+
+        assertThat(trace.traceId()).isEqualTo("tr-4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(trace.info().experimentId()).isEqualTo("4");
+        assertThat(trace.info().requestTimeMillis()).isEqualTo(1735689600000L);
+        assertThat(trace.info().executionDurationMillis()).isEqualTo(1500L);
+        assertThat(trace.spans()).singleElement().satisfies(span -> {
+            assertThat(span.name()).isEqualTo("chat gpt-4");
+            assertThat(span.spanType()).isEqualTo("CHAT_MODEL");
+            assertThat(span.traceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+            assertThat(span.spanId()).isEqualTo("00f067aa0ba902b7");
+            assertThat(span.isRoot()).isTrue();
+            assertThat(span.startTimeUnixNano()).isEqualTo(1735689600000000000L);
+            assertThat(span.endTimeUnixNano()).isEqualTo(1735689601500000000L);
+            assertThat(span.status().code()).isEqualTo("STATUS_CODE_UNSET");
+        });
+        assertThat(TraceText.request(trace)).isEqualTo("Tell me a joke about OpenTelemetry");
+        assertThat(TraceText.response(trace)).isEqualTo(" Why did the developer bring OpenTelemetry to the party?"
+                + " Because it always knows how to trace the fun!");
+        assertThat(TokenCounts.of(trace)).isEqualTo(new TokenCounts(52L, 47L, 99L));
+        assertThat(TraceText.topLevelRetrievals(trace)).isEmpty();
+    }
+
     // --- MLflow span dicts, as a decoder sees them: inside data.spans ------------------------------------------------
 
     @ParameterizedTest(name = "{0}")
@@ -347,23 +374,329 @@ class RealTracesTest {
         assertThat(TraceText.response(second)).isEqualTo("3 + 3 equals 6.");
     }
 
+    // --- span lists of other containers, read span by span through the decoder ---------------------------------------
+
     @Test
     void openInferenceRetrieverAndLlmSpansOfThePhoenixDocs() {
-        JsonNode spans = json("phoenix/docs-otel-sdk-spans-llm-and-retriever.json");
-        Trace llm = traceOf(spanWithAttributes(spans.get(0).get("attributes")));
-        Span retriever = spanWithAttributes(spans.get(1).get("attributes"));
+        List<Trace> traces = tracesOf(json("phoenix/docs-otel-sdk-spans-llm-and-retriever.json"), RealTracesTest::otelJsonSpan);
 
-        assertThat(llm.rootSpan().spanType()).isEqualTo("LLM");
-        assertThat(TraceText.request(llm)).isEqualTo("Hello");
-        assertThat(TraceText.response(llm)).isEqualTo("How are you?");
-        assertThat(retriever.spanType()).isEqualTo("RETRIEVER");
-        assertThat(TraceText.topLevelRetrievals(traceOf(retriever))).singleElement().satisfies(call -> {
-            assertThat(call.query()).isEqualTo("tell me about postal service");
-            assertThat(call.documents()).extracting(RetrievedDocument::pageContent, RetrievedDocument::id)
-                    .containsExactly(tuple("<document-chunk-1>", "6d4e27be-1d6d-4084-a619-351a44834f38"),
-                            tuple("<document-chunk-2>", "869d9f6d-db9a-43c4-842f-74bd8d505147"),
-                            tuple("<document-chunk-3>", "72b5cb6b-464f-4460-b497-cc7c09d1dbef"));
+        assertThat(traces).singleElement().satisfies(trace -> {
+            assertThat(trace.spans()).extracting(Span::name, Span::spanType, Span::traceId, Span::spanId,
+                            Span::parentSpanId, Span::startTimeUnixNano, Span::endTimeUnixNano, s -> s.status().code())
+                    .containsExactly(
+                            tuple("llm", "LLM", "6c80880dbeb609e2ed41e06a6397a0dd", "d9bdedf0df0b7208",
+                                    "7eb5df0046c77cd2", 1715204771480777000L, 1715204795368042000L, "STATUS_CODE_OK"),
+                            tuple("retrieve", "RETRIEVER", "6c80880dbeb609e2ed41e06a6397a0dd", "03f3466720f4bfc7",
+                                    "7eb5df0046c77cd2", 1715204771044464000L, 1715204771465803000L, "STATUS_CODE_OK"));
+            assertThat(trace.rootSpan().name()).as("no root in the file: the first span").isEqualTo("llm");
+            assertThat(TraceText.request(trace)).isEqualTo("Hello");
+            assertThat(TraceText.response(trace)).isEqualTo("How are you?");
+            assertThat(TraceText.topLevelRetrievals(trace)).singleElement().satisfies(call -> {
+                assertThat(call.spanId()).isEqualTo("03f3466720f4bfc7");
+                assertThat(call.query()).isEqualTo("tell me about postal service");
+                assertThat(call.documents()).extracting(RetrievedDocument::pageContent, RetrievedDocument::id)
+                        .containsExactly(tuple("<document-chunk-1>", "6d4e27be-1d6d-4084-a619-351a44834f38"),
+                                tuple("<document-chunk-2>", "869d9f6d-db9a-43c4-842f-74bd8d505147"),
+                                tuple("<document-chunk-3>", "72b5cb6b-464f-4460-b497-cc7c09d1dbef"));
+            });
+            assertThat(TokenCounts.of(trace)).isEqualTo(new TokenCounts(null, null, null));
         });
+    }
+
+    @Test
+    void phoenixSpanExportOfAnAgentTurnWhoseKindsAreOnlyInSpanKind() {
+        List<Trace> traces = tracesOf(json("phoenix/pxi-turn-trace.json"), RealTracesTest::otelJsonSpan);
+
+        assertThat(traces).singleElement().satisfies(trace -> {
+            assertThat(trace.spans()).hasSize(18);
+            Span root = trace.rootSpan();
+            assertThat(root.spanId()).isEqualTo("s01");
+            assertThat(root.spanType()).isEqualTo("AGENT");
+            assertThat(root.startTimeUnixNano()).isEqualTo(1783555200000000000L);
+            assertThat(root.endTimeUnixNano()).isEqualTo(1783555235000000000L);
+            assertThat(TraceText.request(trace)).isEqualTo("can you save this trace to a dataset?");
+            assertThat(TraceText.response(trace)).isEqualTo("Done! I created the dataset [`golden_examples`]"
+                    + "(/datasets/fixture-dataset-4/examples) and added this trace's root span as its first example.");
+            List<Span> children = trace.children("s01");
+            assertThat(children).hasSize(17);
+            for (int i = 0; i < children.size(); i++) {
+                Span child = children.get(i);
+                long start = 1783555200000000000L + (2L * i + 1) * 1_000_000_000L;
+                assertThat(child.spanId()).isEqualTo(String.format("s%02d", i + 2));
+                assertThat(child.spanType()).isEqualTo(i % 2 == 0 ? "LLM" : "TOOL");
+                assertThat(child.startTimeUnixNano()).isEqualTo(start);
+                assertThat(child.endTimeUnixNano()).isEqualTo(start + 1_000_000_000L);
+                assertThat(child.status().code()).isEqualTo(child.spanId().equals("s11") ? "STATUS_CODE_ERROR"
+                        : "STATUS_CODE_OK");
+            }
+            assertThat(children).filteredOn(s -> "TOOL".equals(s.spanType())).extracting(Span::name)
+                    .containsExactly("list_datasets", "list_datasets", "ask_user", "create_dataset",
+                            "add_spans_to_dataset", "bash", "add_spans_to_dataset", "get_route_info");
+            Span failed = children.get(9);
+            assertThat(failed.status().message()).startsWith("Error fetching GraphQL query 'exampleMutation'");
+            assertThat(failed.events()).singleElement().satisfies(event -> {
+                assertThat(event.name()).isEqualTo("exception");
+                assertThat(event.timeUnixNano()).isEqualTo(1783555219000000000L);
+                assertThat(event.attributes()).containsEntry("exception.message", "[sanitized exception message]");
+            });
+            assertThat(TokenCounts.of(trace)).isEqualTo(new TokenCounts(310222L, 1895L, 312117L));
+            assertThat(TraceText.topLevelRetrievals(trace)).isEmpty();
+        });
+    }
+
+    @Test
+    void openInferenceSpecQuerySpanWithItsLlmChildOfNestedMessages() {
+        List<Trace> traces = tracesOf(json("openinference/spec-traces-query-and-llm-spans.json"),
+                RealTracesTest::otelJsonSpan);
+
+        assertThat(traces).singleElement().satisfies(trace -> {
+            assertThat(trace.spans()).extracting(Span::name, Span::spanType, Span::traceId, Span::spanId,
+                            Span::parentSpanId, Span::startTimeUnixNano, Span::endTimeUnixNano, s -> s.status().code())
+                    .containsExactly(
+                            tuple("query", "CHAIN", "ed7b336d-e71a-46f0-a334-5f2e87cb6cfc",
+                                    "f89ebb7c-10f6-4bf8-8a74-57324d2556ef", null, 1694112887293922000L,
+                                    1694112889322066000L, "STATUS_CODE_OK"),
+                            tuple("llm", "LLM", "ed7b336d-e71a-46f0-a334-5f2e87cb6cfc",
+                                    "ad67332a-38bd-428e-9f62-538ba2fa90d4", "f89ebb7c-10f6-4bf8-8a74-57324d2556ef",
+                                    1694112887597121000L, 1694112889321811000L, "STATUS_CODE_OK"));
+            assertThat(TraceText.request(trace)).isEqualTo("Is anybody there?");
+            assertThat(TraceText.response(trace)).isEqualTo("Yes, I am here.");
+            Trace llmOnly = new Trace(trace.info(), List.of(trace.spans().get(1)));
+            assertThat(TraceText.request(llmOnly)).as("the nested llm.input_messages, flattened").isEqualTo("Hello?");
+            assertThat(TraceText.response(llmOnly)).isEqualTo("assistant: Yes I am here");
+            assertThat(TokenCounts.of(trace)).isEqualTo(new TokenCounts(null, null, null));
+        });
+    }
+
+    @Test
+    void openInferenceSpecChatSpansOfAToolCallAndItsSynthesis() {
+        List<Trace> traces = tracesOf(json("openinference/spec-llm-chat-tool-call-and-synthesis-spans.json"),
+                RealTracesTest::otelJsonSpan);
+
+        assertThat(traces).singleElement().satisfies(trace -> {
+            assertThat(trace.spans()).extracting(Span::name, Span::spanType, Span::spanId, Span::parentSpanId,
+                            Span::startTimeUnixNano, Span::endTimeUnixNano)
+                    .containsExactly(
+                            tuple("ChatCompletion", "LLM", "01fa9612-01b8-4358-85d6-e3e067305ec3",
+                                    "2fe8a793-2cf1-42d7-a1df-bd7d46e017ef", 1705016717982858000L, 1705016718517639000L),
+                            tuple("llm", "LLM", "f26d1f26-9671-435d-9716-14a87a3f228b",
+                                    "2fe8a793-2cf1-42d7-a1df-bd7d46e017ef", 1705016718519427000L, 1705016719159145000L));
+            assertThat(TraceText.request(trace)).as("no root in the file: the first span").isEqualTo("what is 23 times 87");
+            Trace synthesis = new Trace(trace.info(), List.of(trace.spans().get(1)));
+            assertThat(TraceText.request(synthesis)).isEqualTo("what is 23 times 87");
+            assertThat(TraceText.response(synthesis)).isEqualTo("The product of 23 times 87 is 2001.");
+            assertThat(TokenCounts.of(trace)).isEqualTo(new TokenCounts(488L, 35L, 523L));
+        });
+    }
+
+    @Test
+    void openInferenceSpecLegacyCompletionSpan() {
+        List<Trace> traces = tracesOf(json("openinference/spec-llm-completion-span.json"), RealTracesTest::otelJsonSpan);
+
+        assertThat(traces).singleElement().satisfies(trace -> {
+            assertThat(trace.spans()).singleElement().satisfies(span -> {
+                assertThat(span.name()).isEqualTo("Completion");
+                assertThat(span.spanType()).isEqualTo("LLM");
+                assertThat(span.traceId()).isEqualTo("12345678-1234-5678-1234-567812345678");
+                assertThat(span.spanId()).isEqualTo("87654321-4321-8765-4321-876543218765");
+                assertThat(span.isRoot()).isTrue();
+                assertThat(span.startTimeUnixNano()).isEqualTo(1759117369000000000L);
+                assertThat(span.endTimeUnixNano()).isEqualTo(1759117370284841000L);
+                assertThat(span.status().code()).isEqualTo("STATUS_CODE_OK");
+            });
+            assertThat(TraceText.request(trace)).isEqualTo(
+                    "def fib(n):\n    if n <= 1:\n        return n\n    else:\n        return fib(n-1) + fib(n-2)");
+            assertThat(TraceText.response(trace)).isEqualTo(" + fib(n-3) + fib(n-4)\n\ndef fib(n):\n    if n <= 1:\n        return");
+            assertThat(TokenCounts.of(trace)).isEqualTo(new TokenCounts(31L, 25L, 56L));
+        });
+    }
+
+    @Test
+    void otelSemanticConventionsToolCallSpansEachATraceOfItsOwn() {
+        List<Trace> traces = tracesOf(json("otel-semconv/tool-calls-spans.json"), RealTracesTest::semconvSpan);
+
+        assertThat(traces).as("the page gives the spans no trace id: one trace each").hasSize(3);
+        assertThat(traces).extracting(t -> t.rootSpan().name(), t -> t.rootSpan().spanType())
+                .containsExactly(tuple("chat gpt-4", "CHAT_MODEL"), tuple("execute_tool get_weather", "TOOL"),
+                        tuple("chat gpt-4", null));
+        assertThat(TraceText.request(traces.get(0))).isEqualTo("Weather in Paris?");
+        assertThat(TraceText.response(traces.get(0))).as("a tool call, no text: the output's JSON, the last resort")
+                .isEqualTo("[{\"role\":\"assistant\",\"parts\":[{\"type\":\"tool_call\","
+                        + "\"id\":\"call_VSPygqKTWdrhaFErNvMV18Yl\",\"name\":\"get_weather\","
+                        + "\"arguments\":{\"location\":\"Paris\"}}],\"finish_reason\":\"tool_call\"}]");
+        assertThat(TokenCounts.of(traces.get(0))).isEqualTo(new TokenCounts(47L, 17L, 64L));
+        assertThat(TraceText.request(traces.get(1))).isNull();
+        assertThat(TraceText.response(traces.get(1))).isNull();
+        assertThat(TraceText.request(traces.get(2))).isEqualTo("Weather in Paris?");
+        assertThat(TraceText.response(traces.get(2)))
+                .isEqualTo("The weather in Paris is currently rainy with a temperature of 57°F.");
+        assertThat(TokenCounts.of(traces.get(2))).isEqualTo(new TokenCounts(97L, 52L, 149L));
+        assertThat(traces).allSatisfy(t -> assertThat(t.rootSpan().startTimeUnixNano()).as("no times on the page")
+                .isZero());
+    }
+
+    @Test
+    void otelSemanticConventionsSpanWithSystemInstructions() {
+        List<Trace> traces = tracesOf(json("otel-semconv/system-instructions-span.json"), RealTracesTest::semconvSpan);
+
+        assertThat(traces).singleElement().satisfies(trace -> {
+            assertThat(trace.rootSpan().name()).isEqualTo("chat gpt-4");
+            assertThat(trace.rootSpan().spanType()).isEqualTo("CHAT_MODEL");
+            assertThat(TraceText.request(trace)).isEqualTo("Tell me a joke about OpenTelemetry");
+            assertThat(TraceText.response(trace)).isEqualTo("I'm sorry, but I can't assist with that");
+            assertThat(TokenCounts.of(trace)).isEqualTo(new TokenCounts(28L, 10L, 38L));
+        });
+    }
+
+    @Test
+    void langfuseExportOfAMicrosoftAgentFrameworkTrace() {
+        Trace trace = langfuseTrace(json("langfuse/microsoft-agent-2025-12-17.trace.json"));
+
+        assertThat(trace.traceId()).isEqualTo("8e419d3288419b5d944270505640e183");
+        assertThat(trace.info().requestTimeMillis()).isEqualTo(1765964257258L);
+        assertThat(trace.info().executionDurationMillis()).isEqualTo(4364L);
+        assertThat(trace.spans()).extracting(Span::spanId, Span::spanType, Span::parentSpanId, Span::startTimeUnixNano,
+                        Span::endTimeUnixNano)
+                .containsExactly(
+                        tuple("4cd6caa32861956a", "AGENT", null, 1765964257258000000L, 1765964261622000000L),
+                        tuple("2406e8343fd49c0e", "CHAT_MODEL", "4cd6caa32861956a", 1765964257260000000L,
+                                1765964260549000000L),
+                        tuple("b0913e7cd82d72b8", "CHAT_MODEL", "4cd6caa32861956a", 1765964260555000000L,
+                                1765964261620000000L),
+                        tuple("a2de97aac476c036", "TOOL", "4cd6caa32861956a", 1765964260551000000L,
+                                1765964260551000000L));
+        assertThat(TraceText.request(trace)).isEqualTo("What's the weather in Tokyo?");
+        assertThat(TraceText.response(trace)).isEqualTo("Current conditions in Tokyo, Japan: stormy, high around 23°C.");
+        assertThat(TraceText.topLevelRetrievals(trace)).isEmpty();
+    }
+
+    @Test
+    void langfuseExportOfAPydanticAiTraceWhoseTextIsOnlyOnTheTrace() {
+        Trace trace = langfuseTrace(json("langfuse/pydantic-ai-2025-06-06.trace.json"));
+
+        assertThat(trace.traceId()).isEqualTo("25f4bdeebaab60e6e1bee7e8469554bc");
+        assertThat(trace.info().requestTimeMillis()).isEqualTo(1749220828562L);
+        assertThat(trace.info().executionDurationMillis()).isEqualTo(4795L);
+        assertThat(trace.spans()).extracting(Span::spanId, Span::name, Span::spanType, Span::parentSpanId,
+                        Span::startTimeUnixNano, Span::endTimeUnixNano)
+                .containsExactlyInAnyOrder(
+                        tuple("538fed87d11686d3", "pydantic-ai-qa-trace", null, null, 1749220828562000000L,
+                                1749220833357000000L),
+                        tuple("0a4fac2553f22f2e", "qa_agent run", null, "538fed87d11686d3", 1749220828562000000L,
+                                1749220833357000000L),
+                        tuple("5cb389a3bdd21a6e", "chat gpt-4o", "CHAT_MODEL", "0a4fac2553f22f2e",
+                                1749220828562000000L, 1749220833356000000L));
+        assertThat(TraceText.request(trace)).as("the root observation has no input: the trace's").isEqualTo("What is Langfuse?");
+        assertThat(TraceText.response(trace)).startsWith("Langfuse is a tool designed for observability")
+                .endsWith("supporting both self-hosted implementations and cloud-based solutions.");
+    }
+
+    // --- adapters: a container's span list as the span dicts the decoder reads, nothing computed from the answers ----
+
+    /**
+     * An OpenTelemetry SDK {@code ReadableSpan.to_json()} or Phoenix / OpenInference span dict: MLflow 2's span dict
+     * ({@code context}, {@code parent_id}, {@code start_time}, {@code status_code}…), which the decoder reads, but for
+     * ISO times (here → ns), attribute lists left nested (here flattened, as OpenTelemetry sends them:
+     * {@code llm.input_messages.0.message.role}) and Phoenix's {@code span_kind} holding the OpenInference kind (here
+     * → {@code openinference.span.kind} when the span has none).
+     */
+    private static ObjectNode otelJsonSpan(JsonNode source, int index) {
+        ObjectNode span = source.deepCopy();
+        span.put("start_time", isoNanos(source.get("start_time")));
+        span.put("end_time", isoNanos(source.get("end_time")));
+        ObjectNode attributes = Json.MAPPER.createObjectNode();
+        source.get("attributes").properties().forEach(e -> flatten(e.getKey(), e.getValue(), attributes));
+        String kind = source.path("span_kind").asText("");
+        if (!attributes.has("openinference.span.kind") && !kind.isEmpty() && !kind.startsWith("SPAN_KIND_")) {
+            attributes.put("openinference.span.kind", kind);
+        }
+        span.set("attributes", attributes);
+        for (JsonNode event : span.withArray("events")) {
+            ((ObjectNode) event).put("timestamp", isoNanos(event.get("timestamp")));
+        }
+        return span;
+    }
+
+    /** Lists of objects become indexed keys; any other value stays as it is. */
+    private static void flatten(String key, JsonNode value, ObjectNode into) {
+        if (value.isArray() && value.size() > 0 && value.get(0).isObject()) {
+            for (int i = 0; i < value.size(); i++) {
+                String prefix = key + "." + i + ".";
+                value.get(i).properties().forEach(e -> flatten(prefix + e.getKey(), e.getValue(), into));
+            }
+        } else {
+            into.set(key, value);
+        }
+    }
+
+    /**
+     * A span dict built from an OpenTelemetry semantic-conventions page's table: its name, ids and attributes as they
+     * are; a span the page gives no id gets its place in the list as one.
+     */
+    private static ObjectNode semconvSpan(JsonNode source, int index) {
+        ObjectNode span = source.deepCopy();
+        if (!span.has("span_id")) {
+            span.put("span_id", "page-span-" + index);
+        }
+        return span;
+    }
+
+    /**
+     * A Langfuse public-trace export as a trace: the top-level observations as spans (ids, parent, ISO times, the
+     * OpenTelemetry attributes Langfuse keeps as JSON text in {@code metadata}, and the messages it moved out of them
+     * into {@code input}/{@code output} put back as {@code gen_ai.input.messages}/{@code gen_ai.output.messages}); the
+     * trace's {@code id}, {@code timestamp}, {@code latency} (seconds) and {@code input}/{@code output} as its
+     * trace_id, request_time, execution duration and previews.
+     */
+    private static Trace langfuseTrace(JsonNode export) {
+        JsonNode source = export.get("trace");
+        ObjectNode trace = Json.MAPPER.createObjectNode();
+        trace.putObject("info").put("trace_id", source.get("id").textValue())
+                .put("request_time", source.get("timestamp").textValue())
+                .put("execution_duration_ms", Math.round(source.get("latency").doubleValue() * 1000))
+                .put("request_preview", source.get("input").textValue())
+                .put("response_preview", source.get("output").textValue());
+        var spans = trace.putObject("data").putArray("spans");
+        for (JsonNode observation : export.get("observations")) {
+            ObjectNode span = spans.addObject().put("trace_id", observation.get("traceId").textValue())
+                    .put("span_id", observation.get("id").textValue())
+                    .put("parent_span_id", observation.path("parentObservationId").textValue())
+                    .put("name", observation.get("name").textValue())
+                    .put("start_time_unix_nano", isoNanos(observation.get("startTime")))
+                    .put("end_time_unix_nano", isoNanos(observation.get("endTime")));
+            JsonNode metadata = Json.parseOrNull(observation.path("metadata").textValue());
+            ObjectNode attributes = metadata != null && metadata.path("attributes").isObject()
+                    ? metadata.get("attributes").deepCopy() : Json.MAPPER.createObjectNode();
+            if (observation.path("input").isTextual()) {
+                attributes.put("gen_ai.input.messages", observation.get("input").textValue());
+            }
+            if (observation.path("output").isTextual()) {
+                attributes.put("gen_ai.output.messages", observation.get("output").textValue());
+            }
+            span.set("attributes", attributes);
+        }
+        return TraceJsonCodec.decode(trace.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The spans of a list (or one span object), adapted, one minimal trace per trace id (a span without one alone). */
+    private static List<Trace> tracesOf(JsonNode list, java.util.function.BiFunction<JsonNode, Integer, ObjectNode> adapter) {
+        java.util.Map<String, ObjectNode> traces = new java.util.LinkedHashMap<>();
+        List<JsonNode> spans = new java.util.ArrayList<>();
+        (list.isArray() ? list : Json.MAPPER.createArrayNode().add(list)).forEach(spans::add);
+        for (int i = 0; i < spans.size(); i++) {
+            ObjectNode span = adapter.apply(spans.get(i), i);
+            String traceId = span.has("trace_id") ? span.get("trace_id").asText()
+                    : span.path("context").path("trace_id").asText("span " + i);
+            traces.computeIfAbsent(traceId, id -> minimalTrace()).withObjectProperty("data").withArray("spans").add(span);
+        }
+        return traces.values().stream()
+                .map(t -> TraceJsonCodec.decode(t.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .toList();
+    }
+
+    private static long isoNanos(JsonNode iso) {
+        Instant instant = OffsetDateTime.parse(iso.textValue()).toInstant();
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 
     // --- helpers ----------------------------------------------------------------------------------------------------
@@ -375,14 +708,14 @@ class RealTracesTest {
     /** A span dict as the decoder reads it: inside the {@code data.spans} of a minimal trace. */
     private static Span decodeSpan(String file) {
         ObjectNode trace = minimalTrace();
-        trace.with("data").withArray("spans").add(json(file));
+        trace.withObjectProperty("data").withArray("spans").add(json(file));
         return TraceJsonCodec.decode(trace.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).spans().get(0);
     }
 
     /** A root span carrying {@code attributes}, decoded from a minimal trace. */
     private static Span spanWithAttributes(JsonNode attributes) {
         ObjectNode trace = minimalTrace();
-        ObjectNode span = trace.with("data").withArray("spans").addObject();
+        ObjectNode span = trace.withObjectProperty("data").withArray("spans").addObject();
         span.put("span_id", "0000000000000001").put("name", "span").set("attributes", attributes);
         return TraceJsonCodec.decode(trace.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).spans().get(0);
     }
