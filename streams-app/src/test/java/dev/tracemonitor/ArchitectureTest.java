@@ -34,7 +34,7 @@ class ArchitectureTest {
      */
     private static final List<Set<String>> LAYERS = List.of(
             Set.of("model", "avro"),
-            Set.of("serde", "judges", "delta", "sampling", "filter", "embedded", "quickstart"),
+            Set.of("serde", "otlp", "judges", "delta", "sampling", "filter", "embedded", "quickstart"),
             Set.of("sink", "controlplane"),
             Set.of("metrics"),
             Set.of("scoring"),
