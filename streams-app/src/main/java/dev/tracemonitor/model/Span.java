@@ -7,8 +7,8 @@ import java.util.Map;
  * One span of a trace, in MLflow's span dictionary shape. Attribute values are kept exactly as the writer stored
  * them: MLflow JSON-encodes them ({@code mlflow.spanType} is {@code "\"RETRIEVER\""}), other writers may not.
  * {@code reading} is what the span's convention says its type, inputs and outputs are ({@link SpanConvention#read}):
- * derived from the attributes once, when the span is built (pass null, or use the constructor without it), because
- * judges, filters and the table read it for every span of every trace.
+ * always derived from the attributes, once, when the span is built (a reading passed in is ignored; use the
+ * constructor without it), because judges, filters and the table read it for every span of every trace.
  */
 public record Span(
         String traceId,
@@ -29,9 +29,7 @@ public record Span(
     public Span {
         events = events == null ? List.of() : List.copyOf(events);
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
-        if (reading == null) {
-            reading = SpanConvention.read(attributes);
-        }
+        reading = SpanConvention.read(attributes);
     }
 
     public Span(String traceId, String spanId, String parentSpanId, String name, long startTimeUnixNano,
