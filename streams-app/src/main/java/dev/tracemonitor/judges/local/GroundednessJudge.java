@@ -10,33 +10,58 @@ import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.RetrievedDocument;
 import dev.tracemonitor.model.RetrieverCall;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * groundedness without a language model: is what the response says backed by what the retriever returned? The
- * response is split into sentences; a sentence (of at least {@code minSentenceWords} words, not conversational filler)
- * is supported when its best cosine similarity to the span's evidence (every chunk, read in windows, and each chunk
- * sentence on its own) reaches the threshold and every number of two or more digits in it also appears in the
- * documents. One verdict per top-level retriever span: "yes" when every checked sentence is supported. Embeddings see
- * topic and wording, not negation or swapped details; the number rule catches the most common invented details.
+ * groundedness without a language model, claim by claim: is what the response says backed by what the retriever
+ * returned? The response is split into sentences; a sentence (of at least {@code minSentenceWords} words, not
+ * conversational filler) is a claim. A claim is supported when
+ * <ul>
+ * <li>its best cosine similarity to the span's evidence (every chunk, read in windows, and each chunk sentence on its
+ * own) reaches the threshold: the documents are about what it says;</li>
+ * <li>every name in it (capitalised words, acronyms, identifiers) is one the documents use;</li>
+ * <li>its quantities, clock times, months and weekdays ({@link ClaimFacts}, "two" equal to "2") are found in the
+ * document of its best-matching sentence or in a sentence nearly as close (within {@value #BINDING_MARGIN}): a date
+ * or number that the documents give for something else does not ground it;</li>
+ * <li>it does not negate what its best-matching single sentence affirms, or the reverse ({@link Polarity}); when the
+ * claim has several clauses, each clause is held to its own best-matching sentence before it is called negated.</li>
+ * </ul>
+ * One verdict per top-level retriever span: "yes" when every checked sentence is supported, otherwise "no" with the
+ * unsupported claims quoted and what is missing ("the answer says five; the closest passage … says two").
+ * Embeddings see topic and wording; these checks catch swapped details and negations, not every paraphrased
+ * contradiction or added claim.
  */
 final class GroundednessJudge implements ApplicableJudge {
 
-    private static final Pattern NUMBER = Pattern.compile(
-            "(?<![\\p{L}\\d.,])(?:\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?)");
+    /**
+     * Sentences this close to the best similarity are ties, settled by the content words they share with the claim
+     * ("amoxicillin is effective against the flu" belongs with "it is not effective against … flu"; dev).
+     */
+    static final double TIE_MARGIN = 0.05;
+    /** How far below the best-matching sentence another sentence may be and still ground a claim's details (dev). */
+    static final double BINDING_MARGIN = 0.10;
+    private static final Set<ClaimFacts.Kind> BOUND_KINDS = EnumSet.of(ClaimFacts.Kind.QUANTITY,
+            ClaimFacts.Kind.TIME, ClaimFacts.Kind.CALENDAR);
     private static final int MAX_LISTED = 5;
     private static final int QUOTE_CHARS = 100;
 
-    private record Claim(String sentence, String text, Set<String> numbers) {
+    private record Claim(String sentence, String text, ClaimFacts facts, boolean negative) {
     }
 
-    private record Evidence(List<String> texts, Set<String> numbers) {
+    /** A text embedded as evidence: a window of a document or one of its sentences, with its details. */
+    private record Passage(String text, int document, boolean sentence, ClaimFacts facts, Set<String> words) {
+        Passage(String text, int document, boolean sentence) {
+            this(text, document, sentence, ClaimFacts.of(text), PassageWords.content(text));
+        }
+    }
+
+    private record Evidence(List<Passage> passages, List<ClaimFacts> documents, ClaimFacts all, PassageWords words) {
     }
 
     private final SentenceEmbedder embedder;
@@ -76,7 +101,8 @@ final class GroundednessJudge implements ApplicableJudge {
         TextWindows windows = embedder.windows();
         List<Claim> claims = statements.stream()
                 .limit(maxSentences)
-                .map(sentence -> new Claim(sentence, windows.head(sentence), numbers(sentence)))
+                .map(sentence -> new Claim(sentence, windows.head(sentence), ClaimFacts.of(sentence),
+                        Polarity.negative(sentence)))
                 .toList();
         List<String> texts = new ArrayList<>();
         claims.forEach(claim -> texts.add(claim.text()));
@@ -84,13 +110,9 @@ final class GroundednessJudge implements ApplicableJudge {
         for (RetrieverCall call : calls) {
             Evidence forCall = evidence(call, windows);
             evidence.add(forCall);
-            texts.addAll(forCall.texts());
+            forCall.passages().forEach(passage -> texts.add(passage.text()));
         }
-        List<Embedding> embedded = embedder.embed(texts);
-        Map<String, Embedding> embeddings = new HashMap<>();
-        for (int i = 0; i < texts.size(); i++) {
-            embeddings.put(texts.get(i), embedded.get(i));
-        }
+        Map<String, Embedding> embeddings = embeddings(texts);
 
         List<Verdict> verdicts = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {
@@ -99,31 +121,48 @@ final class GroundednessJudge implements ApplicableJudge {
         return JudgeOutcome.of(verdicts);
     }
 
+    private Map<String, Embedding> embeddings(List<String> texts) {
+        List<Embedding> embedded = embedder.embed(texts);
+        Map<String, Embedding> embeddings = new HashMap<>();
+        for (int i = 0; i < texts.size(); i++) {
+            embeddings.put(texts.get(i), embedded.get(i));
+        }
+        return embeddings;
+    }
+
     private Evidence evidence(RetrieverCall call, TextWindows windows) {
-        List<String> texts = new ArrayList<>();
-        Set<String> numbers = new LinkedHashSet<>();
-        List<String> sentences = new ArrayList<>();
+        List<Passage> passages = new ArrayList<>();
+        List<ClaimFacts> documents = new ArrayList<>();
+        List<ClaimFacts.Fact> all = new ArrayList<>();
+        List<String> contents = new ArrayList<>();
+        int sentenceBudget = maxEvidenceSentences;
         for (RetrievedDocument document : call.documents()) {
             if (Texts.isBlank(document.pageContent())) {
                 continue;
             }
-            texts.addAll(windows.split(document.pageContent(), ChunkRelevanceJudge.MAX_WINDOWS_PER_CHUNK));
-            numbers.addAll(numbers(document.pageContent()));
-            List<String> chunkSentences = Sentences.split(document.pageContent());
-            if (chunkSentences.size() > 1) {
-                sentences.addAll(chunkSentences);
+            int index = documents.size();
+            String content = document.pageContent();
+            ClaimFacts facts = ClaimFacts.of(content);
+            documents.add(facts);
+            all.addAll(facts.facts());
+            contents.add(content);
+            List<String> sentences = Sentences.split(content);
+            for (String window : windows.split(content, ChunkRelevanceJudge.MAX_WINDOWS_PER_CHUNK)) {
+                passages.add(new Passage(window, index, sentences.size() == 1));
+            }
+            if (sentences.size() > 1) {
+                for (String sentence : sentences.subList(0, Math.min(sentences.size(), Math.max(sentenceBudget, 0)))) {
+                    passages.add(new Passage(windows.head(sentence), index, true));
+                }
+                sentenceBudget -= sentences.size();
             }
         }
-        sentences.stream()
-                .limit(maxEvidenceSentences)
-                .map(windows::head)
-                .forEach(texts::add);
-        return new Evidence(texts, numbers);
+        return new Evidence(passages, documents, new ClaimFacts(all), new PassageWords(contents));
     }
 
     private Verdict judge(RetrieverCall call, Evidence evidence, List<Claim> claims, int statements,
                           Map<String, Embedding> embeddings) {
-        if (evidence.texts().isEmpty()) {
+        if (evidence.passages().isEmpty()) {
             return new Verdict(name(), call.spanId(), "no", null,
                     "The retriever span returned no document text, so nothing in the response is grounded in it.",
                     Map.of("checked_sentences", Integer.toString(claims.size()),
@@ -134,21 +173,14 @@ final class GroundednessJudge implements ApplicableJudge {
         double lowestSupported = Double.POSITIVE_INFINITY;
         double lowest = Double.POSITIVE_INFINITY;
         for (Claim claim : claims) {
-            Embedding claimEmbedding = embeddings.get(claim.text());
-            double best = Double.NEGATIVE_INFINITY;
-            for (String text : evidence.texts()) {
-                best = Math.max(best, SentenceEmbedder.similarity(claimEmbedding, embeddings.get(text)));
-            }
+            double[] similarities = similarities(embeddings.get(claim.text()), evidence.passages(), embeddings);
+            double best = Arrays.stream(similarities).max().orElse(Double.NEGATIVE_INFINITY);
             lowest = Math.min(lowest, best);
-            List<String> missingNumbers = claim.numbers().stream()
-                    .filter(number -> !evidence.numbers().contains(number))
-                    .toList();
-            if (best < threshold) {
-                unsupported.add(Texts.quote(claim.sentence(), QUOTE_CHARS) + " (best similarity "
-                        + Texts.similarity(best) + ")");
-            } else if (!missingNumbers.isEmpty()) {
-                unsupported.add(Texts.quote(claim.sentence(), QUOTE_CHARS) + " (" + String.join(", ", missingNumbers)
-                        + " not in the documents)");
+            String problem = best < threshold
+                    ? "best similarity " + Texts.similarity(best)
+                    : problem(claim, evidence, similarities, embeddings);
+            if (problem != null) {
+                unsupported.add(Texts.quote(claim.sentence(), QUOTE_CHARS) + " (" + problem + ")");
             } else {
                 lowestSupported = Math.min(lowestSupported, best);
             }
@@ -160,7 +192,8 @@ final class GroundednessJudge implements ApplicableJudge {
         if (unsupported.isEmpty()) {
             rationale = "All " + claims.size() + " checked response sentences are supported by the documents of this "
                     + "retriever span (lowest best similarity " + Texts.similarity(lowestSupported)
-                    + ", threshold " + Texts.similarity(threshold) + ")." + coverage;
+                    + ", threshold " + Texts.similarity(threshold) + "; their numbers, dates, names and negations "
+                    + "agree with the closest passages)." + coverage;
         } else {
             String listed = String.join("; ", unsupported.subList(0, Math.min(MAX_LISTED, unsupported.size())));
             String more = unsupported.size() > MAX_LISTED
@@ -177,16 +210,124 @@ final class GroundednessJudge implements ApplicableJudge {
                         "threshold", Texts.number(threshold)));
     }
 
-    /** Numbers of two or more digits, thousands separators removed: single digits are too often spelled out. */
-    static Set<String> numbers(String text) {
-        Set<String> numbers = new LinkedHashSet<>();
-        Matcher matcher = NUMBER.matcher(text);
-        while (matcher.find()) {
-            String number = matcher.group().replace(",", "");
-            if (number.chars().filter(Character::isDigit).count() >= 2) {
-                numbers.add(number);
+    private static double[] similarities(Embedding claim, List<Passage> passages, Map<String, Embedding> embeddings) {
+        double[] similarities = new double[passages.size()];
+        for (int i = 0; i < passages.size(); i++) {
+            similarities[i] = SentenceEmbedder.similarity(claim, embeddings.get(passages.get(i).text()));
+        }
+        return similarities;
+    }
+
+    /** What the documents do not back in a claim that is on their topic, or null when they back all of it. */
+    private String problem(Claim claim, Evidence evidence, double[] similarities,
+                           Map<String, Embedding> embeddings) {
+        List<String> unknownNames = claim.facts().of(ClaimFacts.Kind.NAME).stream()
+                .filter(name -> !evidence.words().mentions(name))
+                .map(ClaimFacts.Fact::shown)
+                .distinct()
+                .toList();
+        if (!unknownNames.isEmpty()) {
+            return "the answer names " + String.join(", ", unknownNames) + ", which the documents do not mention";
+        }
+        int closest = closest(claim.sentence(), evidence.passages(), similarities);
+        Passage top = evidence.passages().get(closest);
+        String details = unboundDetails(claim, evidence, similarities, closest);
+        if (details != null) {
+            return details;
+        }
+        if (top.sentence() && similarities[closest] >= threshold
+                && claim.negative() != Polarity.negative(top.text())) {
+            return negation(claim, top, evidence.passages(), embeddings);
+        }
+        return null;
+    }
+
+    /**
+     * The best-matching sentence (the best-matching passage when no sentence was embedded); among sentences within
+     * {@link #TIE_MARGIN} of the best, the one sharing most content words with the claim.
+     */
+    private static int closest(String claim, List<Passage> passages, double[] similarities) {
+        boolean anySentence = passages.stream().anyMatch(Passage::sentence);
+        double best = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < passages.size(); i++) {
+            if (!anySentence || passages.get(i).sentence()) {
+                best = Math.max(best, similarities[i]);
             }
         }
-        return numbers;
+        Set<String> words = PassageWords.content(claim);
+        int closest = -1;
+        long closestShared = -1;
+        for (int i = 0; i < passages.size(); i++) {
+            if ((anySentence && !passages.get(i).sentence()) || similarities[i] < best - TIE_MARGIN) {
+                continue;
+            }
+            long shared = passages.get(i).words().stream().filter(words::contains).count();
+            if (shared > closestShared || (shared == closestShared && similarities[i] > similarities[closest])) {
+                closest = i;
+                closestShared = shared;
+            }
+        }
+        return closest;
+    }
+
+    /**
+     * The claim's quantities, times and calendar words that neither the document of its best-matching sentence nor a
+     * sentence within {@link #BINDING_MARGIN} of it holds, as a rationale; null when there are none.
+     */
+    private String unboundDetails(Claim claim, Evidence evidence, double[] similarities, int closest) {
+        Passage top = evidence.passages().get(closest);
+        List<ClaimFacts> scope = new ArrayList<>();
+        scope.add(evidence.documents().get(top.document()));
+        for (int i = 0; i < similarities.length; i++) {
+            if (evidence.passages().get(i).sentence() && similarities[i] >= similarities[closest] - BINDING_MARGIN) {
+                scope.add(evidence.passages().get(i).facts());
+            }
+        }
+        List<ClaimFacts.Fact> missing = claim.facts().facts().stream()
+                .filter(fact -> BOUND_KINDS.contains(fact.kind()))
+                .filter(fact -> scope.stream().noneMatch(facts -> facts.contains(fact)))
+                .toList();
+        if (missing.isEmpty()) {
+            return null;
+        }
+        String said = missing.stream().map(ClaimFacts.Fact::shown).distinct().collect(Collectors.joining(", "));
+        String nowhere = missing.stream().noneMatch(fact -> evidence.all().contains(fact))
+                ? ", which is not in the documents"
+                : "";
+        String context = missing.stream().map(ClaimFacts.Fact::kind).distinct()
+                .map(kind -> top.facts().shown(kind))
+                .filter(shown -> !shown.isEmpty())
+                .collect(Collectors.joining(", "));
+        return "the answer says " + said + nowhere + "; the closest passage, " + Texts.quote(top.text(), QUOTE_CHARS)
+                + ", says " + (context.isEmpty() ? "no such detail" : context);
+    }
+
+    /**
+     * The claim's polarity differs from its best-matching sentence's. A one-clause claim is then negated; a longer
+     * one only if one of its clauses differs from its own best-matching sentence (the clauses are embedded only now,
+     * so that agreeing claims cost nothing more).
+     */
+    private String negation(Claim claim, Passage top, List<Passage> passages, Map<String, Embedding> embeddings) {
+        List<String> clauses = Polarity.clauses(claim.sentence(), minSentenceWords);
+        if (clauses.size() <= 1) {
+            return negationRationale(claim.negative(), top);
+        }
+        TextWindows windows = embedder.windows();
+        List<String> heads = clauses.stream().map(windows::head).toList();
+        Map<String, Embedding> clauseEmbeddings = embeddings(heads);
+        for (int i = 0; i < clauses.size(); i++) {
+            double[] similarities = similarities(clauseEmbeddings.get(heads.get(i)), passages, embeddings);
+            int closest = closest(clauses.get(i), passages, similarities);
+            boolean negative = Polarity.negative(clauses.get(i));
+            if (similarities[closest] >= threshold && negative != Polarity.negative(passages.get(closest).text())) {
+                return negationRationale(negative, passages.get(closest));
+            }
+        }
+        return null;
+    }
+
+    private static String negationRationale(boolean negative, Passage passage) {
+        return (negative ? "the answer denies what the closest passage states: "
+                : "the answer affirms what the closest passage denies: ") + Texts.quote(passage.text(), QUOTE_CHARS);
     }
 }

@@ -78,7 +78,7 @@ class GroundednessJudgeTest {
                 "The Eiffel Tower on the Champ de Mars was completed in 1920 for the World's Fair.", TOWER)));
 
         assertThat(verdict.value()).isEqualTo("no");
-        assertThat(verdict.rationale()).contains("1920 not in the documents");
+        assertThat(verdict.rationale()).contains("the answer says 1920, which is not in the documents");
     }
 
     @Test
@@ -126,11 +126,5 @@ class GroundednessJudgeTest {
 
         assertThat(outcome.applicable()).isFalse();
         assertThat(outcome.notApplicableReason()).contains("no statement to check");
-    }
-
-    @Test
-    void extractsNumbersOfTwoOrMoreDigits() {
-        assertThat(GroundednessJudge.numbers("In 1889, 2,500 workers built 3 towers for 7.5 million francs."))
-                .containsExactly("1889", "2500", "7.5");
     }
 }
