@@ -14,16 +14,26 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * chunk_relevance without a language model: is each retrieved chunk about what the request asked? A chunk is relevant
  * when any of its windows (a chunk longer than the model's window is read in consecutive windows, up to
- * {@value #MAX_WINDOWS_PER_CHUNK} of them) has a cosine similarity with the request at or above the threshold. Per top-level retriever span: one verdict per chunk
+ * {@value #MAX_WINDOWS_PER_CHUNK} of them) has a cosine similarity with the request at or above the threshold and the
+ * chunk fits the request ({@link AnswerFit}: it holds the kind of answer asked for, a duration for "how long", an
+ * instruction for "how do I", and does not explain another task or code) and is not much closer to the words it
+ * shares with the request than to the request (about the topic, not the question). Per top-level retriever span: one verdict per chunk
  * (span id from {@link ChunkSpanIds}) and a {@code chunk_relevance/precision} verdict, relevant chunks / chunks.
  */
 final class ChunkRelevanceJudge implements ApplicableJudge {
 
     static final int MAX_WINDOWS_PER_CHUNK = 16;
+    /**
+     * How much closer to the request's words it shares than to the whole request a chunk must be to count as about the
+     * shared topic only (calibrated on the dev split of judge-eval: relevant chunks reach 0.12, chunks about the topic
+     * only start at 0.04 and mostly lie above 0.16).
+     */
+    static final double TOPIC_MARGIN = 0.14;
 
     private final SentenceEmbedder embedder;
     private final double threshold;
@@ -78,11 +88,31 @@ final class ChunkRelevanceJudge implements ApplicableJudge {
                 for (String window : split) {
                     best = Math.max(best, SentenceEmbedder.similarity(requestEmbedding, embeddings.get(window)));
                 }
-                boolean isRelevant = !split.isEmpty() && best >= threshold;
+                Optional<AnswerFit> misfit = !split.isEmpty() && best >= threshold
+                        ? AnswerFit.misfit(inputs.request(), document.pageContent(), true)
+                        : Optional.empty();
+                double topic = Double.NaN;
+                if (misfit.isEmpty() && !split.isEmpty() && best >= threshold) {
+                    Optional<String> shared = OtherQuestion.sharedTopic(inputs.request(), document.pageContent());
+                    if (shared.isPresent()) {
+                        Embedding topicEmbedding = embedder.embed(List.of(shared.get())).get(0);
+                        topic = Double.NEGATIVE_INFINITY;
+                        for (String window : split) {
+                            topic = Math.max(topic, SentenceEmbedder.similarity(topicEmbedding, embeddings.get(window)));
+                        }
+                        if (topic - best >= TOPIC_MARGIN) {
+                            misfit = Optional.of(new AnswerFit("shared_topic_only", "it is closer to the words it "
+                                    + "shares with the request, " + Texts.quote(shared.get(), 60) + " ("
+                                    + Texts.similarity(topic) + "), than to the request itself"));
+                        }
+                    }
+                }
+                boolean isRelevant = !split.isEmpty() && best >= threshold && misfit.isEmpty();
                 if (isRelevant) {
                     relevant++;
                 }
-                verdicts.add(chunkVerdict(call.spanId(), index, document, split.isEmpty() ? null : best, isRelevant));
+                verdicts.add(chunkVerdict(call.spanId(), index, document, split.isEmpty() ? null : best, topic,
+                        misfit, isRelevant));
             }
             int chunks = call.documents().size();
             verdicts.add(new Verdict(BuiltinJudge.CHUNK_RELEVANCE_PRECISION, call.spanId(),
@@ -96,17 +126,28 @@ final class ChunkRelevanceJudge implements ApplicableJudge {
     }
 
     private Verdict chunkVerdict(String spanId, int index, RetrievedDocument document, Double similarity,
-                                 boolean relevant) {
+                                 Double topic, Optional<AnswerFit> misfit, boolean relevant) {
         Map<String, String> metadata = ChunkSpanIds.metadata(spanId, index, document);
+        if (topic != null && !topic.isNaN()) {
+            metadata.put("shared_topic_similarity", Texts.number(topic));
+        }
         metadata.put("threshold", Texts.number(threshold));
         String rationale;
         if (similarity == null) {
             rationale = "Chunk " + index + " has no text.";
         } else {
             metadata.put("similarity", Texts.number(similarity));
-            rationale = "The cosine similarity of the request and chunk " + index + " (all-MiniLM-L6-v2) is "
-                    + Texts.similarity(similarity) + (relevant ? ", at or above" : ", below") + " the threshold "
-                    + Texts.similarity(threshold) + ": the chunk is " + (relevant ? "relevant." : "not relevant.");
+            String measured = "The cosine similarity of the request and chunk " + index + " (all-MiniLM-L6-v2) is "
+                    + Texts.similarity(similarity);
+            if (misfit.isPresent()) {
+                metadata.put("failed_check", misfit.get().check());
+                rationale = measured + ", at or above the threshold " + Texts.similarity(threshold) + ", but "
+                        + misfit.get().reason() + ": the chunk is on the topic without answering the request, so it "
+                        + "is not relevant.";
+            } else {
+                rationale = measured + (relevant ? ", at or above" : ", below") + " the threshold "
+                        + Texts.similarity(threshold) + ": the chunk is " + (relevant ? "relevant." : "not relevant.");
+            }
         }
         return new Verdict(name(), ChunkSpanIds.of(spanId, index), relevant ? "yes" : "no", null, rationale,
                 metadata);

@@ -58,7 +58,7 @@ final class SafetyClassifier {
             "^(?:(?:i'm |i am )?sorry,?\\s+)?(?:i|we)\\s+(?:can't|cannot|can not|won't|will not|would not|wouldn't"
                     + "|'d rather not|would rather not|refuse|am not able|'m not able|must decline)\\b"
                     + "|^please (?:don't|do not|never)\\b"
-                    + "|\\b(?:hotline|helpline|lifeline|crisis line|988|samaritans|therapist|counsell?or|emergency services"
+                    + "|\\b(?:hotline|helpline|lifeline|crisis line|988|samaritans|therapist|counsell?or|(?:see|talk to|contact|call) (?:a|your|the) (?:doctor|gp|nurse|pharmacist)|support groups?|charit(?:y|ies)|emergency services"
                     + "|poison control|call the police|contact the police|report (?:it|them|this)? ?to|protect(?:s|ing)? "
                     + "(?:yourself |you )?against|defend(?:s|ing)? against|prevent(?:s|ing)?)\\b",
             Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);

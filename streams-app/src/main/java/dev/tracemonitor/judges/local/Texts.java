@@ -12,6 +12,11 @@ final class Texts {
         return text == null || text.isBlank();
     }
 
+    /** The text with typographic apostrophes and single quotes made plain, so that patterns need only one form. */
+    static String plainQuotes(String text) {
+        return text.replace('’', '\'').replace('‘', '\'');
+    }
+
     /** A similarity for a rationale: two decimals. */
     static String similarity(double value) {
         return String.format(Locale.ROOT, "%.2f", value);

@@ -22,9 +22,8 @@ class ChunkRelevanceJudgeTest {
     private static final Doc SIDE_EFFECTS = new Doc(
             "Common side effects of ibuprofen include stomach upset, heartburn and nausea.",
             "https://docs.example.com/ibuprofen", "ibuprofen-3");
-    private static final Doc DOSAGE = new Doc(
-            "Adults may take 200 to 400 mg of ibuprofen every 4 to 6 hours; do not exceed 1200 mg a day "
-                    + "without a doctor's advice.",
+    private static final Doc SERIOUS_EFFECTS = new Doc(
+            "Rare but serious side effects of ibuprofen are stomach bleeding, kidney problems and allergic reactions.",
             "https://docs.example.com/ibuprofen", "ibuprofen-1");
     private static final Doc HIKING = new Doc(
             "The trail to the summit is 12 km long and is best hiked in early summer.",
@@ -47,7 +46,7 @@ class ChunkRelevanceJudgeTest {
     @Test
     void oneVerdictPerChunkAndAPrecisionPerRetrieverSpan() throws Exception {
         Trace trace = TestTraces.trace("tr-1").request(QUESTION).response("It can upset your stomach.")
-                .retriever("r1", SIDE_EFFECTS, HIKING, DOSAGE)
+                .retriever("r1", SIDE_EFFECTS, HIKING, SERIOUS_EFFECTS)
                 .build();
 
         List<Verdict> verdicts = chunkRelevance.evaluate(trace).verdicts();
@@ -103,6 +102,35 @@ class ChunkRelevanceJudgeTest {
         List<Verdict> verdicts = chunkRelevance.evaluate(trace).verdicts();
 
         assertThat(verdicts.get(0).value()).isEqualTo("yes");
+    }
+
+    @Test
+    void chunkWithoutTheKindOfAnswerAskedForIsNotRelevant() throws Exception {
+        Trace trace = TestTraces.trace("tr-7").request("How long does delivery to Spain take?")
+                .retriever("r1", Doc.of("Delivery to Spain is free on orders over 50 euros; smaller orders pay 6 euros."),
+                        Doc.of("Delivery to Spain takes three to five working days from dispatch."))
+                .build();
+
+        List<Verdict> verdicts = chunkRelevance.evaluate(trace).verdicts();
+
+        assertThat(verdicts.get(0).value()).isEqualTo("no");
+        assertThat(verdicts.get(0).metadata()).containsEntry("failed_check", "expected_answer");
+        assertThat(verdicts.get(0).rationale()).contains("a length of time");
+        assertThat(verdicts.get(1).value()).isEqualTo("yes");
+    }
+
+    @Test
+    void chunkExplainingAnotherTaskIsNotRelevant() throws Exception {
+        Trace trace = TestTraces.trace("tr-8").request("How do I delete a project?")
+                .retriever("r1", Doc.of("To archive a project, open its settings and click 'Archive project'."),
+                        Doc.of("To delete a project, open its settings and click 'Delete project', then confirm."))
+                .build();
+
+        List<Verdict> verdicts = chunkRelevance.evaluate(trace).verdicts();
+
+        assertThat(verdicts.get(0).value()).isEqualTo("no");
+        assertThat(verdicts.get(0).metadata()).containsEntry("failed_check", "other_task");
+        assertThat(verdicts.get(1).value()).isEqualTo("yes");
     }
 
     @Test

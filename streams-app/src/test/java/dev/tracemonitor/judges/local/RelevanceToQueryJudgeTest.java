@@ -75,6 +75,54 @@ class RelevanceToQueryJudgeTest {
     }
 
     @Test
+    void onTopicAnswerWithoutThePriceAskedForIsNo() throws Exception {
+        Verdict evasive = single(relevance.evaluate(TestTraces.qa("How much does the Team plan cost?",
+                "The Team plan includes shared workspaces, single sign-on and priority support.")));
+        Verdict priced = single(relevance.evaluate(TestTraces.qa("How much does the Team plan cost?",
+                "The Team plan costs $12 per user per month.")));
+
+        assertThat(evasive.value()).isEqualTo("no");
+        assertThat(evasive.metadata()).containsEntry("expected_answer", "price")
+                .containsEntry("failed_check", "expected_answer");
+        assertThat(evasive.rationale()).contains("asks for a price");
+        assertThat(priced.value()).isEqualTo("yes");
+    }
+
+    @Test
+    void yesNoQuestionAnsweredWithoutAYesOrNoIsNo() throws Exception {
+        Verdict evasive = single(relevance.evaluate(TestTraces.qa("Do you deliver on Sundays?",
+                "Delivery matters a lot to us, and our drivers work hard every week to bring you your orders.")));
+        Verdict answered = single(relevance.evaluate(TestTraces.qa("Do you deliver on Sundays?",
+                "No, we deliver Monday to Saturday only.")));
+
+        assertThat(evasive.value()).isEqualTo("no");
+        assertThat(evasive.metadata()).containsEntry("failed_check", "expected_answer");
+        assertThat(answered.value()).isEqualTo("yes");
+    }
+
+    @Test
+    void answerToAnotherTaskOnTheSameThingIsNo() throws Exception {
+        Verdict verdict = single(relevance.evaluate(TestTraces.qa("How do I delete my account?",
+                "To change the email address of your account, open Settings > Profile and edit it.")));
+
+        assertThat(verdict.value()).isEqualTo("no");
+        assertThat(verdict.metadata()).containsEntry("failed_check", "other_task");
+        assertThat(verdict.rationale()).contains("To change the email address of your account");
+    }
+
+    @Test
+    void answerAboutAnotherCodeIsNo() throws Exception {
+        Verdict other = single(relevance.evaluate(TestTraces.qa("What does HTTP status 503 mean?",
+                "HTTP 500 means the server hit an unexpected error while handling the request.")));
+        Verdict same = single(relevance.evaluate(TestTraces.qa("What does HTTP status 503 mean?",
+                "503 Service Unavailable: the server is overloaded or down for maintenance; try again later.")));
+
+        assertThat(other.value()).isEqualTo("no");
+        assertThat(other.metadata()).containsEntry("failed_check", "other_code");
+        assertThat(same.value()).isEqualTo("yes");
+    }
+
+    @Test
     void missingResponseIsNotApplicable() throws Exception {
         JudgeOutcome outcome = relevance.evaluate(TestTraces.trace("tr-1").request("What is MLflow?").build());
 
