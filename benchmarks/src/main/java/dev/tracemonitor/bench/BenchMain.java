@@ -23,7 +23,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code local} (sampling 1.0 with the local judges: traces/s and feedback latency), {@code memory} (the sink's RSS
  * with a million rows pending), {@code judges} (the local judges against the labelled set: confusion matrix, precision
  * and recall of "no", agreement, latency per trace; {@link JudgeEvaluation}); {@code flush}, only when named, runs {@link FlushBenchmark} (one flush window of the
- * sink without Kafka). Prints one table at the end and writes it to {@code benchmarks/target/}.
+ * sink without Kafka); {@code overload}, only when named (about 50 minutes), judge demand of ten times the fake
+ * endpoint's capacity for 5 minutes: heap, backlog, exactly once ({@link Overload}). Prints one table at the end and writes it to {@code benchmarks/target/}.
  */
 public final class BenchMain {
 
@@ -63,6 +64,7 @@ public final class BenchMain {
                     case "memory" -> memory(options, report);
                     case "judges" -> judges(options, report);
                     case "flush" -> flush(options);
+                    case "overload" -> Overload.run(options, report);
                     default -> throw new IllegalArgumentException(scenario);
                 }
             } catch (Exception e) {

@@ -30,11 +30,15 @@ public record Options(
         boolean fakeNoDelay,
         boolean threadCpu,
         boolean judgesMisses,
+        double overloadMinutes,
+        double overloadFactor,
+        int overloadEndpointThreads,
+        int overloadLatencyMillis,
         Map<String, String> serviceEnv) {
 
     public static final List<String> ALL = List.of("micro", "judge", "pipeline", "local", "memory", "judges");
     /** Scenarios that run only when named. */
-    public static final List<String> NAMED_ONLY = List.of("flush");
+    public static final List<String> NAMED_ONLY = List.of("flush", "overload");
 
     static Options parse(String[] args) {
         List<String> scenarios = new ArrayList<>();
@@ -97,6 +101,12 @@ public record Options(
                 Boolean.parseBoolean(values.getOrDefault("thread-cpu", "false")),
                 // judges: also list the dev items each local judge got wrong (never the test items: tune on dev)
                 Boolean.parseBoolean(values.getOrDefault("judges-misses", "false")),
+                // overload: judge demand of factor × the fake endpoint's threads / latency calls/s for these minutes;
+                // the drain afterwards takes about (factor − 1) × as long
+                Double.parseDouble(values.getOrDefault("overload-minutes", "5")),
+                Double.parseDouble(values.getOrDefault("overload-factor", "10")),
+                Integer.parseInt(values.getOrDefault("overload-endpoint-threads", "4")),
+                Integer.parseInt(values.getOrDefault("overload-latency-ms", "200")),
                 // glibc's malloc makes an arena per thread that allocates natively (Kafka, RocksDB, Parquet codecs);
                 // two arenas save some 10 MB of RSS (measured: 407 → 400 MiB peak on the 500,000-trace run)
                 keyValues(values.getOrDefault("service-env", "MALLOC_ARENA_MAX=2")));

@@ -1,11 +1,13 @@
 package dev.tracemonitor.bench;
 
+import com.sun.management.GcInfo;
 import com.sun.tools.attach.VirtualMachine;
 import java.io.IOException;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -130,9 +132,45 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Heap in use right now (no GC forced). */
     public long heapUsed() throws Exception {
-        CompositeData usage = (CompositeData) jmx().getAttribute(new ObjectName("java.lang:type=Memory"),
-                "HeapMemoryUsage");
-        return MemoryUsage.from(usage).getUsed();
+        return heapUsage().getUsed();
+    }
+
+    /** The heap's maximum size as the JVM reports it (about -Xmx, less one survivor space with the serial collector). */
+    public long heapMax() throws Exception {
+        return heapUsage().getMax();
+    }
+
+    private MemoryUsage heapUsage() throws Exception {
+        return MemoryUsage.from((CompositeData) jmx().getAttribute(new ObjectName("java.lang:type=Memory"),
+                "HeapMemoryUsage"));
+    }
+
+    /**
+     * The heap in use right after the latest garbage collection, young or full (the collectors' {@code LastGcInfo}),
+     * summed over the heap's pools; 0 before the first collection.
+     */
+    public long heapAfterLastGc() throws Exception {
+        MBeanServerConnection server = jmx();
+        Set<String> heapPools = new HashSet<>();
+        for (ObjectName pool : server.queryNames(new ObjectName("java.lang:type=MemoryPool,*"), null)) {
+            if ("HEAP".equals(server.getAttribute(pool, "Type"))) {
+                heapPools.add(pool.getKeyProperty("name"));
+            }
+        }
+        GcInfo latest = null;
+        for (ObjectName collector : server.queryNames(new ObjectName("java.lang:type=GarbageCollector,*"), null)) {
+            if (server.getAttribute(collector, "LastGcInfo") instanceof CompositeData data) {
+                GcInfo info = GcInfo.from(data);
+                if (latest == null || info.getEndTime() > latest.getEndTime()) {
+                    latest = info;
+                }
+            }
+        }
+        if (latest == null) {
+            return 0;
+        }
+        return latest.getMemoryUsageAfterGc().entrySet().stream().filter(e -> heapPools.contains(e.getKey()))
+                .mapToLong(e -> e.getValue().getUsed()).sum();
     }
 
     private synchronized MBeanServerConnection jmx() throws Exception {

@@ -86,6 +86,7 @@ public final class TraceJsonCodec {
         if (bytes == null || bytes.length == 0) {
             throw new InvalidTraceException("empty record value");
         }
+        StrictUtf8.require(bytes);
         try (JsonParser parser = Json.MAPPER.createParser(bytes)) {
             // a key given twice is ambiguous: readers differ on which value wins
             parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);

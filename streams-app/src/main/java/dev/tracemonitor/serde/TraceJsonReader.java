@@ -124,7 +124,8 @@ final class TraceJsonReader {
         }
         String id = text(node, "assessment_id");
         return new Assessment(id != null ? id : Assessment.deterministicId(aTraceId, name, spanId), name, aTraceId, spanId,
-                source, timestamp(node.get("create_time")), timestamp(node.get("last_update_time")), feedback,
+                source, timestamp(node.get("create_time"), "assessment " + name + ".create_time"),
+                timestamp(node.get("last_update_time"), "assessment " + name + ".last_update_time"), feedback,
                 text(node, "rationale"), stringMap(node.get("metadata")));
     }
 
@@ -217,6 +218,29 @@ final class TraceJsonReader {
         return 0L;
     }
 
+    /**
+     * A number of milliseconds: an integer (or a float with no fraction, or proto JSON's decimal text) within int64.
+     * Anything else (1e400, beyond int64, 1.5, "abc") is refused naming the field, never rounded or clamped. Negative
+     * durations are kept as received.
+     */
+    private static long wholeNumber(JsonNode value, String where) {
+        long number;
+        if (value.isTextual() && INTEGER.matcher(value.textValue()).matches()) {
+            try {
+                number = Long.parseLong(value.textValue());
+            } catch (NumberFormatException e) {
+                throw new InvalidTraceException(where + " is beyond int64: " + abbreviate(value.textValue()));
+            }
+        } else if ((value.isIntegralNumber() || value.isFloatingPointNumber() && Double.isFinite(value.doubleValue())
+                && value.doubleValue() == Math.rint(value.doubleValue())) && value.canConvertToLong()) {
+            number = value.longValue();
+        } else {
+            throw new InvalidTraceException(where + " must be a whole number of milliseconds within int64, found "
+                    + abbreviate(value.toString()));
+        }
+        return number;
+    }
+
     /** A field that is present and not null has the shape it must have; else the trace is refused naming it. */
     private static void requireShape(JsonNode node, String where, String field, Predicate<JsonNode> shape,
                                      String expected) {
@@ -272,22 +296,24 @@ final class TraceJsonReader {
     }
 
     private static long requestTime(JsonNode info) {
-        JsonNode node = info.get("request_time");
+        String field = "request_time";
+        JsonNode node = info.get(field);
         if (node == null || node.isNull()) {
-            node = info.get("timestamp_ms");
+            field = "timestamp_ms";
+            node = info.get(field);
         }
         if (node == null || node.isNull()) {
             throw new InvalidTraceException("missing info.request_time");
         }
-        return timestamp(node);
+        return timestamp(node, "info." + field);
     }
 
-    private static long timestamp(JsonNode node) {
+    private static long timestamp(JsonNode node, String where) {
         if (node == null || node.isNull()) {
             return 0L;
         }
         if (node.isNumber()) {
-            return node.asLong();
+            return wholeNumber(node, where);
         }
         String text = node.asText();
         try {
@@ -304,14 +330,12 @@ final class TraceJsonReader {
     private static Long duration(JsonNode info) {
         JsonNode node = info.get("execution_duration");
         if (node == null || node.isNull()) {
-            node = info.get("execution_duration_ms");
-            if (node == null || node.isNull()) {
-                node = info.get("execution_time_ms");
-            }
-            return node == null || node.isNull() ? null : node.asLong();
+            String field = info.hasNonNull("execution_duration_ms") ? "execution_duration_ms" : "execution_time_ms";
+            node = info.get(field);
+            return node == null || node.isNull() ? null : wholeNumber(node, "info." + field);
         }
         if (node.isNumber()) {
-            return node.asLong();
+            return wholeNumber(node, "info.execution_duration");
         }
         String text = node.asText().trim();
         try {

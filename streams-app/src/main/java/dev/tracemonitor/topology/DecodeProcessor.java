@@ -106,11 +106,12 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new RegistryOutageException("the schema registry was unavailable for longer than "
-                            + outageWait + " while decoding " + where() + "; the stream thread is replaced and the record"
+                            + outageWait + " while decoding " + Source.of(context) + "; the stream thread is replaced and the record"
                             + " read again", e);
                 }
                 long millis = Math.min(pause.toMillis(), Math.max(1, left / 1_000_000));
-                LOG.warn("schema registry unavailable decoding {}; waiting {} ms: {}", where(), millis, e.getMessage());
+                LOG.warn("schema registry unavailable decoding {}; waiting {} ms: {}", Source.of(context), millis,
+                        e.getMessage());
                 metrics.registryOutageWait();
                 try {
                     Thread.sleep(millis);
@@ -123,8 +124,18 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         }
     }
 
-    private String where() {
-        return context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("a record");
+    /** Where the record being processed comes from, read once for its log lines and dead-letter headers. */
+    private record Source(String topic, int partition, long offset) {
+
+        static Source of(ProcessorContext<?, ?> context) {
+            return context.recordMetadata().map(m -> new Source(m.topic(), m.partition(), m.offset()))
+                    .orElse(new Source("unknown", -1, -1));
+        }
+
+        @Override
+        public String toString() {
+            return topic + "-" + partition + "@" + offset;
+        }
     }
 
     private static long size(Record<byte[], byte[]> record) {
@@ -136,34 +147,31 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     }
 
     private void deadLetterTooLarge(Record<byte[], byte[]> record, long size) {
-        RecordMetadata meta = context.recordMetadata().orElse(null);
-        String topic = meta == null ? "unknown" : meta.topic();
-        int partition = meta == null ? -1 : meta.partition();
-        long offset = meta == null ? -1 : meta.offset();
+        Source source = Source.of(context);
         String reason = "record of " + size + " bytes (key, value and headers) exceeds the trace limit of "
-                + maxTraceBytes + " bytes; it stays in " + topic + " at partition " + partition + " offset " + offset;
-        LOG.warn("dead-lettering record {}-{}@{}: {}", topic, partition, offset, reason);
-        metrics.deadLettered("too_large");
+                + maxTraceBytes + " bytes; it stays in " + source.topic() + " at partition " + source.partition()
+                + " offset " + source.offset();
         ObjectNode stub = Json.MAPPER.createObjectNode()
                 .put("error", DeadLetters.TOO_LARGE_ERROR)
                 .put("size_bytes", size)
                 .put("limit_bytes", maxTraceBytes)
-                .put("topic", topic)
-                .put("partition", partition)
-                .put("offset", offset);
-        context.forward(new Record<Object, Object>(null, stub.toString().getBytes(StandardCharsets.UTF_8), record.timestamp(),
-                DeadLetters.headers(null, "decode", reason, topic, partition, offset)), TraceMonitorTopology.DLQ_SINK);
+                .put("topic", source.topic())
+                .put("partition", source.partition())
+                .put("offset", source.offset());
+        forwardDeadLetter(new Record<byte[], byte[]>(null, stub.toString().getBytes(StandardCharsets.UTF_8),
+                record.timestamp()), source, reason, "too_large");
     }
 
     private void deadLetter(Record<byte[], byte[]> record, String reason, String kind) {
-        RecordMetadata meta = context.recordMetadata().orElse(null);
-        String topic = meta == null ? "unknown" : meta.topic();
-        int partition = meta == null ? -1 : meta.partition();
-        long offset = meta == null ? -1 : meta.offset();
-        LOG.warn("dead-lettering record {}-{}@{}: {}", topic, partition, offset, reason);
+        forwardDeadLetter(record, Source.of(context), reason, kind);
+    }
+
+    /** {@code record}'s key and value to the dead-letter topic, its headers with the reason and source added. */
+    private void forwardDeadLetter(Record<byte[], byte[]> record, Source source, String reason, String kind) {
+        LOG.warn("dead-lettering record {}: {}", source, reason);
         metrics.deadLettered(kind);
         context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(),
-                DeadLetters.headers(record.headers(), "decode", reason, topic, partition, offset)),
-                TraceMonitorTopology.DLQ_SINK);
+                DeadLetters.headers(record.headers(), "decode", reason, source.topic(), source.partition(),
+                        source.offset())), TraceMonitorTopology.DLQ_SINK);
     }
 }

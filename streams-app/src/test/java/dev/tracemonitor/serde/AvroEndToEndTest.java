@@ -79,19 +79,9 @@ class AvroEndToEndTest {
     }
 
     private static ServiceConfig config(String name, String format) {
-        Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ServiceConfig.APPLICATION_ID_CONFIG, name);
-        props.put(ServiceConfig.SINK_GROUP_ID_CONFIG, name + "-sink");
-        props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve(name).toString());
-        props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve(name + "-warehouse").toString());
-        props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT2S");
+        Properties props = AvroTestSupport.serviceProps(broker.bootstrapServers(), dir, name, registry.url());
         props.put(ServiceConfig.FORMAT_TRACES_CONFIG, format);
         props.put(ServiceConfig.FORMAT_FEEDBACK_CONFIG, format);
-        props.put("schema.registry.url", registry.url());
-        for (String topic : List.of("traces", "monitor-config", "monitor-status", "feedback", "assessed", "dlq")) {
-            props.put("trace-monitor.topic." + topic, name + "-" + topic);
-        }
         return ServiceConfig.of(props);
     }
 
@@ -111,11 +101,11 @@ class AvroEndToEndTest {
                      new StringSerializer(), new ByteArraySerializer())) {
             jsonService.start();
             avroService.start();
-            for (ServiceConfig c : List.of(json, avro)) {
-                producer.send(new ProducerRecord<>(c.topics().monitorConfig(), "42", TestTraces.utf8(MONITOR))).get();
-            }
-            awaitMonitorApplied(producer, json);
-            awaitMonitorApplied(producer, avro);
+            AvroTestSupport.awaitMonitorApplied(broker.bootstrapServers(), producer, json, MONITOR,
+                    id -> TestTraces.chat(id, "42", "q", "a"));
+            int probeSchemaId = registry.preRegister(avro.topics().traces() + "-value", AvroTraceCodec.SCHEMA);
+            AvroTestSupport.awaitMonitorApplied(broker.bootstrapServers(), producer, avro, MONITOR,
+                    id -> AvroTestSupport.avroChat(probeSchemaId, AvroTraceCodec.SCHEMA, id));
             for (DemoRecord record : records) {
                 Trace trace = TraceJsonCodec.decode(record.value());
                 producer.send(new ProducerRecord<>(json.topics().traces(), record.key(), record.value()));
@@ -166,26 +156,6 @@ class AvroEndToEndTest {
         }
     }
 
-    private static void awaitMonitorApplied(KafkaProducer<String, byte[]> producer, ServiceConfig config) {
-        List<String> probes = new ArrayList<>();
-        try (TopicCollector<Trace> assessed = new TopicCollector<>(broker.bootstrapServers(), config.topics().assessed(),
-                TraceJsonCodec::decode)) {
-            await().pollInterval(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30)).until(() -> {
-                String probe = "probe-" + config.getString(ServiceConfig.APPLICATION_ID_CONFIG) + "-" + probes.size();
-                probes.add(probe);
-                Trace trace = TraceJsonCodec.decode(TestTraces.chat(probe, "42", "q", "a"));
-                byte[] value = config.getString(ServiceConfig.FORMAT_TRACES_CONFIG).equals("avro")
-                        ? AvroTestSupport.confluentFrame(registry.preRegister(config.topics().traces() + "-value",
-                        AvroTraceCodec.SCHEMA), AvroTraceCodec.SCHEMA, AvroTraceCodec.toRecord(trace))
-                        : TraceJsonCodec.encode(trace);
-                producer.send(new ProducerRecord<>(config.topics().traces(), probe, value)).get();
-                return probes.stream().anyMatch(p -> !assessed.get(p).isEmpty());
-            });
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** For each trace id, its first record on the JSON service's traces-assessed, then on the Avro one's. */
     private static Map<String, List<Trace>> firstRecords(List<String> ids, TopicCollector<Trace> json,
                                                          TopicCollector<Trace> avro) {
@@ -217,9 +187,6 @@ class AvroEndToEndTest {
     }
 
     private static List<String> tableIds(ServiceConfig config) {
-        String path = SinkTableKind.TRACE_LOGS.path(new TableAddress("main", "formats", "42"),
-                config.getString(ServiceConfig.WAREHOUSE_CONFIG));
-        return DeltaTableStats.read(DefaultEngine.create(new Configuration()), path).map(DeltaTableStats::traceIds)
-                .orElse(List.of()).stream().filter(id -> !id.startsWith("probe-")).toList();
+        return AvroTestSupport.tableIds(config, "formats").stream().filter(id -> !id.startsWith("probe-")).toList();
     }
 }

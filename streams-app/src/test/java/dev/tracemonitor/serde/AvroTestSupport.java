@@ -1,9 +1,19 @@
 package dev.tracemonitor.serde;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tracemonitor.delta.DeltaTableStats;
 import dev.tracemonitor.model.Json;
+import dev.tracemonitor.model.Trace;
+import dev.tracemonitor.service.ServiceConfig;
+import dev.tracemonitor.sink.SinkTableKind;
+import dev.tracemonitor.sink.TableAddress;
+import dev.tracemonitor.testing.TestTraces;
+import dev.tracemonitor.testing.TopicCollector;
+import io.delta.kernel.defaults.engine.DefaultEngine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +22,11 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -20,8 +34,14 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** What a Confluent producer does, done by hand with plain Avro; the contract schemas; a realistic trace. */
+/**
+ * What a Confluent producer does, done by hand with plain Avro; the contract schemas; a realistic trace; and for the
+ * tests that run the service on Avro traces, its settings, the wait until a monitor is applied and the table's ids.
+ */
 final class AvroTestSupport {
 
     static final Path SCHEMAS = Path.of("..", "schemas");
@@ -145,6 +165,58 @@ final class AvroTestSupport {
         a.put("create_time", "2025-06-01T10:15:40.000Z").put("last_update_time", "2025-06-01T10:15:41.500Z");
         a.putObject("metadata").put("judge.version", "1");
         return a;
+    }
+
+    /**
+     * A service named {@code name} on the broker, with topics, state and warehouse of its own under {@code dir}, a
+     * 2 s flush and the registry at {@code registryUrl}; formats are left to the caller.
+     */
+    static Properties serviceProps(String bootstrap, Path dir, String name, String registryUrl) {
+        Properties props = new Properties();
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ServiceConfig.APPLICATION_ID_CONFIG, name);
+        props.put(ServiceConfig.SINK_GROUP_ID_CONFIG, name + "-sink");
+        props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve(name).toString());
+        props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve(name + "-warehouse").toString());
+        props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT2S");
+        props.put("schema.registry.url", registryUrl);
+        for (String topic : List.of("traces", "monitor-config", "monitor-status", "feedback", "assessed", "dlq")) {
+            props.put("trace-monitor.topic." + topic, name + "-" + topic);
+        }
+        return props;
+    }
+
+    /** {@link TestTraces#chat} of experiment 42 as an Avro record framed with {@code schemaId}, written by {@code writer}. */
+    static byte[] avroChat(int schemaId, Schema writer, String traceId) {
+        Trace trace = TraceJsonCodec.decode(TestTraces.chat(traceId, "42", "What is Kafka?", "A log."));
+        return confluentFrame(schemaId, writer, AvroTraceCodec.toRecord(trace));
+    }
+
+    /**
+     * Publishes {@code monitor} for experiment 42 and sends probe traces ({@code probe(id)} gives a probe's value) one
+     * a second until one reaches traces-assessed: from then on the monitor is in force.
+     */
+    static void awaitMonitorApplied(String bootstrap, KafkaProducer<String, byte[]> producer, ServiceConfig config,
+                                    String monitor, Function<String, byte[]> probe) throws Exception {
+        producer.send(new ProducerRecord<>(config.topics().monitorConfig(), "42", TestTraces.utf8(monitor))).get();
+        List<String> probes = new ArrayList<>();
+        try (TopicCollector<Trace> assessed = new TopicCollector<>(bootstrap, config.topics().assessed(),
+                TraceJsonCodec::decode)) {
+            await().pollInterval(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30)).until(() -> {
+                String id = "probe-" + config.getString(ServiceConfig.APPLICATION_ID_CONFIG) + "-" + probes.size();
+                probes.add(id);
+                producer.send(new ProducerRecord<>(config.topics().traces(), id, probe.apply(id))).get();
+                return probes.stream().anyMatch(p -> !assessed.get(p).isEmpty());
+            });
+        }
+    }
+
+    /** Every trace id in experiment 42's trace_logs table of schema {@code schema}, probes and duplicates included. */
+    static List<String> tableIds(ServiceConfig config, String schema) {
+        String path = SinkTableKind.TRACE_LOGS.path(new TableAddress("main", schema, "42"),
+                config.getString(ServiceConfig.WAREHOUSE_CONFIG));
+        return DeltaTableStats.read(DefaultEngine.create(new Configuration()), path).map(DeltaTableStats::traceIds)
+                .orElse(List.of());
     }
 
     static SchemaRegistrySettings fastRetries(String url, int maxRetries) {

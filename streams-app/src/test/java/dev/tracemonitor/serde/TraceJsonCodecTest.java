@@ -205,4 +205,86 @@ class TraceJsonCodecTest {
                 .isInstanceOf(InvalidTraceException.class)
                 .hasMessageContaining("data.spans[0].name must be a string, found object");
     }
+
+    /** A trace with {@code bytes} inside a tag's value, or as a tag's key. */
+    private static byte[] withBytes(String hex, boolean inKey) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(TestTraces.utf8("{\"info\":{\"trace_id\":\"tr-u\",\"request_time\":0,\"tags\":{\""
+                + (inKey ? "" : "env\":\"a")));
+        for (String b : hex.split(" ")) {
+            out.write(Integer.parseInt(b, 16));
+        }
+        out.writeBytes(TestTraces.utf8(inKey ? "\":\"v\"}}}" : "b\"}}}"));
+        return out.toByteArray();
+    }
+
+    @ParameterizedTest(name = "{0} in a {2}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "overlong '/' (2 bytes)           | C0 AF          | value | an overlong encoding",
+            "overlong '/' (3 bytes)           | E0 80 AF       | value | an overlong encoding",
+            "overlong '/' (4 bytes)           | F0 80 80 AF    | key   | an overlong encoding",
+            "overlong NUL                     | C0 80          | key   | an overlong encoding",
+            "U+110000                         | F4 90 80 80    | value | a code point above U+10FFFF",
+            "F5 lead byte                     | F5 80 80 80    | key   | a code point above U+10FFFF",
+            "lone high surrogate (CESU-8)     | ED A0 80       | value | a UTF-16 surrogate encoded in UTF-8 (CESU-8)",
+            "surrogate pair of 😀 in CESU-8 | ED A0 BD ED B8 80 | key | a UTF-16 surrogate encoded in UTF-8 (CESU-8)",
+            "truncated euro sign              | E2 82          | value | a truncated multi-byte sequence",
+            "truncated emoji                  | F0 9F 98       | key   | a truncated multi-byte sequence",
+            "stray continuation byte          | 80             | value | a continuation byte without a lead byte"})
+    void invalidUtf8IsRefusedNamingTheProblemAndTheField(String what, String hex, String where, String problem) {
+        byte[] json = withBytes(hex.trim(), where.equals("key"));
+        String path = where.equals("key") ? ", in a key of /info/tags" : ", in the value at /info/tags/env";
+        assertThatThrownBy(() -> TraceJsonCodec.decode(json)).as(what)
+                .isInstanceOf(InvalidTraceException.class)
+                .hasMessageStartingWith("invalid UTF-8 at byte ")
+                .hasMessageContaining(": " + problem.trim() + path);
+        assertThatThrownBy(() -> TraceJsonCodec.decodeReceived(json)).as(what).isInstanceOf(InvalidTraceException.class);
+    }
+
+    @Test
+    void aMultiByteSequenceCutOffByTheEndOfTheRecordIsRefused() {
+        byte[] whole = TestTraces.utf8("{\"info\":{\"trace_id\":\"tr-u\",\"request_time\":0}}");
+        byte[] cut = java.util.Arrays.copyOf(whole, whole.length + 1);
+        cut[whole.length] = (byte) 0xC3;
+        assertThatThrownBy(() -> TraceJsonCodec.decode(cut)).isInstanceOf(InvalidTraceException.class)
+                .hasMessage("invalid UTF-8 at byte " + whole.length + ": a truncated multi-byte sequence");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {"é | C3 A9", "€ | E2 82 AC", "U+FFFD | EF BF BD", "U+D7FF | ED 9F BF",
+            "U+E000 | EE 80 80", "😀 | F0 9F 98 80", "U+10FFFF | F4 8F BF BF"})
+    void wellFormedUtf8IsReadInKeysAndValues(String what, String hex) {
+        String text = new String(withBytes(hex.trim(), false), java.nio.charset.StandardCharsets.UTF_8);
+        String character = text.substring(text.indexOf("\"a") + 2, text.indexOf("b\""));
+        assertThat(TraceJsonCodec.decode(withBytes(hex.trim(), false)).info().tags()).as(what)
+                .containsEntry("env", "a" + character + "b");
+        assertThat(TraceJsonCodec.decode(withBytes(hex.trim(), true)).info().tags()).as(what)
+                .containsEntry(character, "v");
+        assertThat(character.codePointCount(0, character.length())).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "duration ms 1e400 | `\"execution_duration_ms\":1e400` | info.execution_duration_ms must be a whole number of milliseconds within int64, found Infinity",
+            "duration ms beyond int64 | `\"execution_duration_ms\":92233720368547758070` | info.execution_duration_ms must be a whole number of milliseconds within int64, found 92233720368547758070",
+            "duration ms beyond int64 as text | `\"execution_duration_ms\":\"92233720368547758070\"` | info.execution_duration_ms is beyond int64",
+            "duration ms with a fraction | `\"execution_time_ms\":1.5` | info.execution_time_ms must be a whole number of milliseconds within int64, found 1.5",
+            "duration ms a word | `\"execution_time_ms\":\"slow\"` | info.execution_time_ms must be a whole number of milliseconds within int64, found \"slow\"",
+            "proto duration 1e400 | `\"execution_duration\":1e400` | info.execution_duration must be a whole number of milliseconds within int64",
+            "request time 1e400 | `\"request_time\":1e400` | info.request_time must be a whole number of milliseconds within int64",
+            "request time beyond int64 | `\"timestamp_ms\":-92233720368547758070` | info.timestamp_ms must be a whole number of milliseconds within int64"})
+    void infoNumbersOutOfRangeAreRefusedNamingTheField(String what, String field, String reason) {
+        String json = "{\"info\":{\"trace_id\":\"tr-n\"," + (field.contains("request_time") ? ""
+                : "\"request_time\":\"2025-01-01T00:00:00Z\",") + field + "}}";
+        assertThatThrownBy(() -> TraceJsonCodec.decode(TestTraces.utf8(json))).as(what)
+                .isInstanceOf(InvalidTraceException.class).hasMessageContaining(reason);
+    }
+
+    @Test
+    void infoNumbersInRangeAreReadAsTheyAre() {
+        Trace trace = TraceJsonCodec.decode(TestTraces.utf8("""
+                {"info": {"trace_id": "tr-ok", "request_time": 1748779200250.0, "execution_duration_ms": "1500"}}"""));
+        assertThat(trace.info().requestTimeMillis()).isEqualTo(1_748_779_200_250L);
+        assertThat(trace.info().executionDurationMillis()).isEqualTo(1500L);
+    }
 }

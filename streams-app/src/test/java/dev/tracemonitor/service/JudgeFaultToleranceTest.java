@@ -203,29 +203,54 @@ class JudgeFaultToleranceTest {
     }
 
     @Test
-    void anEndpointThatRefusesConnectionsForAWhileCostsNoAssessmentAndUnsampledTracesFlowThroughout() throws Exception {
+    void anEndpointThatRefusesConnectionsForTwoMinutesCostsNoAssessmentAndUnsampledTracesFlowThroughout()
+            throws Exception {
+        Duration window = Duration.ofMinutes(2);
         try (FakeOpenAiServer llm = FakeOpenAiServer.start(Behavior.always(Reply.yes()).withLatency(Duration.ofMillis(20)))) {
             Properties props = serviceProps("outage", llm, "PT2S");
-            // the window (20 s) is shorter than the budget; the budget leaves room for the breaker's 15 s probes
-            props.put(ServiceConfig.JUDGE_OUTAGE_BUDGET_CONFIG, "PT90S");
+            // the budget outlasts the window and the breaker's 15 s probes after it
+            props.put(ServiceConfig.JUDGE_OUTAGE_BUDGET_CONFIG, "PT5M");
             props.put(ServiceConfig.JUDGE_MAX_IN_MEMORY_CONFIG, "16");
             ServiceConfig config = ServiceConfig.of(props);
             try (TraceMonitorService service = startService(config);
                  TopicCollector<Assessment> feedback = new TopicCollector<>(broker.bootstrapServers(),
                          config.topics().feedback(), TraceJsonCodec::decodeAssessment);
                  TopicCollector<Trace> assessed = new TopicCollector<>(broker.bootstrapServers(),
-                         config.topics().assessed(), TraceJsonCodec::decode)) {
-                List<String> ids = produce(config, "outage", SAFETY_AND_RELEVANCE, 0.5, TRACES,
-                        id -> TestTraces.chat(id, "outage", "How do I reset my password?", "Use Settings."),
-                        () -> llm.refuseConnectionsFor(Duration.ofSeconds(20)));
-                List<String> unsampled = ids.stream().filter(id -> Sampler.u(id) >= 0.5).toList();
-                await().atMost(Duration.ofSeconds(20)).until(() -> tableIds(config, "outage").containsAll(unsampled));
-                assertThat(llm.refusingConnections()).as("the unsampled traces reached Delta during the outage").isTrue();
-                assertThat(service.metrics().pendingTasks().get()).as("tasks in memory during the outage")
-                        .isLessThanOrEqualTo(16);
+                         config.topics().assessed(), TraceJsonCodec::decode);
+                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                         new StringSerializer(), new ByteArraySerializer())) {
+                java.util.concurrent.atomic.AtomicLong outageStart = new java.util.concurrent.atomic.AtomicLong();
+                List<String> ids = new ArrayList<>(produce(config, "outage", SAFETY_AND_RELEVANCE, 0.5, TRACES,
+                        id -> TestTraces.chat(id, "outage", "How do I reset my password?", "Use Settings."), () -> {
+                            outageStart.set(System.nanoTime());
+                            llm.refuseConnectionsFor(window);
+                        }));
+                // batch after batch of unsampled traces, each in Delta before the next, until the last quarter of the
+                // window: none waits for the endpoint
+                int batches = 0;
+                while (System.nanoTime() - outageStart.get() < window.multipliedBy(3).dividedBy(4).toNanos()) {
+                    List<String> batch = new ArrayList<>();
+                    for (int i = 0; i < 5; i++) {
+                        String id = TestTraces.idWithU(0.5, 1.0, "outage-during-" + batches + "-" + i);
+                        batch.add(id);
+                        producer.send(new ProducerRecord<>(config.topics().traces(), id,
+                                TestTraces.chat(id, "outage", "Where is my order?", "On its way.")));
+                    }
+                    producer.flush();
+                    batches++;
+                    ids.addAll(batch);
+                    List<String> unsampled = ids.stream().filter(id -> Sampler.u(id) >= 0.5).toList();
+                    await().atMost(Duration.ofSeconds(20)).until(() -> tableIds(config, "outage").containsAll(unsampled));
+                    assertThat(llm.refusingConnections()).as("unsampled traces reached Delta during the outage").isTrue();
+                    assertThat(service.metrics().pendingTasks().get()).as("tasks in memory during the outage")
+                            .isLessThanOrEqualTo(16);
+                }
+                assertThat(batches).isGreaterThan(1);
 
-                List<String> inTable = await().atMost(Duration.ofMinutes(3))
+                List<String> inTable = await().atMost(Duration.ofMinutes(4))
                         .until(() -> tableIds(config, "outage"), table -> table.containsAll(ids));
+                assertThat(Duration.ofNanos(System.nanoTime() - outageStart.get())).isGreaterThan(window);
                 assertThat(inTable).doesNotHaveDuplicates();
                 Outputs outputs = await().atMost(Duration.ofSeconds(30))
                         .until(() -> Outputs.of(ids, assessed, feedback), o -> o.complete(ids));
@@ -235,7 +260,8 @@ class JudgeFaultToleranceTest {
                         assertThat(published).as("judged once after recovery: %s", id)
                                 .extracting(Assessment::assessmentName)
                                 .containsExactlyInAnyOrder("safety", "relevance_to_query");
-                        assertThat(published).allMatch(a -> !a.feedback().isError(), "no error Assessment");
+                        assertThat(published).as("no error Assessment (RETRIES_EXHAUSTED or other)")
+                                .allMatch(a -> !a.feedback().isError());
                     } else {
                         assertThat(published).isEmpty();
                     }

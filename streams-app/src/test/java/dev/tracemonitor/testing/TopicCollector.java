@@ -9,12 +9,16 @@ import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads a topic (read_committed) from the beginning on a background thread, keeping every value by key. */
+/**
+ * Reads a topic (read_committed, unless told otherwise) from the beginning on a background thread, keeping every value
+ * by key.
+ */
 public final class TopicCollector<V> implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
@@ -23,8 +27,13 @@ public final class TopicCollector<V> implements AutoCloseable {
     private volatile boolean running = true;
 
     public TopicCollector(String bootstrap, String topic, Function<byte[], V> decoder) {
+        this(bootstrap, topic, decoder, IsolationLevel.READ_COMMITTED);
+    }
+
+    /** With {@link IsolationLevel#READ_UNCOMMITTED} it also keeps the records of aborted transactions. */
+    public TopicCollector(String bootstrap, String topic, Function<byte[], V> decoder, IsolationLevel isolation) {
         consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString()), new StringDeserializer(),
                 new ByteArrayDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();

@@ -122,6 +122,27 @@ class TraceMonitorTopologyTest {
     }
 
     @Test
+    void aTraceWithInvalidUtf8IsDeadLetteredUnchangedNamingTheProblemAndTheFieldAndTheNextOneIsProcessed() {
+        java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
+        json.writeBytes(TestTraces.utf8("{\"info\":{\"trace_id\":\"t-utf8\",\"request_time\":\"2025-06-01T12:00:00Z\","
+                + "\"trace_location\":{\"type\":\"MLFLOW_EXPERIMENT\",\"mlflow_experiment\":{\"experiment_id\":\"999\"}},"
+                + "\"tags\":{\"env\":\"caf"));
+        json.writeBytes(new byte[] {(byte) 0xC1, (byte) 0xA9}); // "i" (U+69) in two bytes, the overlong way
+        json.writeBytes(TestTraces.utf8("\"}}}"));
+        byte[] bad = json.toByteArray();
+        traces.pipeInput(TestTraces.utf8("t-utf8"), bad);
+        traces.pipeInput(TestTraces.utf8("t-next"), TestTraces.chat("t-next", "999", "q", "a"));
+
+        TestRecord<byte[], byte[]> dead = dlq.readRecord();
+        assertThat(dead.value()).isEqualTo(bad);
+        assertThat(DeadLetters.header(dead.headers(), DeadLetters.ERROR_REASON))
+                .isEqualTo("invalid UTF-8 at byte " + (bad.length - 6) + ": an overlong encoding, in the value at /info/tags/env");
+        assertThat(metrics.count("traces.dlq", "reason", "invalid_trace")).isEqualTo(1.0);
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(metrics.count("traces.not_monitored")).as("the next record was decoded and routed").isEqualTo(1.0);
+    }
+
+    @Test
     void recordOverTheTraceLimitIsDeadLetteredAsASmallErrorRecordAndTheNextOneIsProcessed() throws Exception {
         byte[] huge = TestTraces.chat("t-huge", "999", "q", "a".repeat(TraceMonitorTopology.Settings.DEFAULT_MAX_TRACE_BYTES));
         traces.pipeInput(TestTraces.utf8("t-huge"), huge);
