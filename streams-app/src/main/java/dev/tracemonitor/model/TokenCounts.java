@@ -1,8 +1,13 @@
 package dev.tracemonitor.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The tokens a trace used, whichever convention its instrumentation wrote them in, so that they can be charted next to
@@ -17,6 +22,9 @@ import java.util.Map;
  *   <li>the sum over spans of OpenInference's {@code llm.token_count.prompt} / {@code completion} / {@code total}.</li>
  * </ol>
  * A count no convention gives is null; a total that is missing is the sum of input and output when both are known.
+ * Within a span convention only the outermost spans that carry counts are summed, as MLflow's own
+ * {@code aggregate_usage_from_spans} does: instrumentation such as pydantic-ai repeats its model call's usage on the
+ * agent span around it, and summing both would count every token twice.
  */
 public record TokenCounts(Long input, Long output, Long total) {
 
@@ -36,23 +44,56 @@ public record TokenCounts(Long input, Long output, Long total) {
         if (counts.known()) {
             return counts;
         }
-        counts = NONE;
-        for (Span span : trace.spans()) {
-            counts = counts.plus(fromUsageJson(span.attributes().get(SPAN_TOKEN_USAGE)));
-        }
+        counts = outermost(trace.spans(), span -> fromUsageJson(span.attributes().get(SPAN_TOKEN_USAGE)));
         if (counts.known()) {
             return counts;
         }
         for (Convention convention : SPAN_CONVENTIONS) {
-            counts = NONE;
-            for (Span span : trace.spans()) {
-                counts = counts.plus(convention.read(span.attributes()));
-            }
+            counts = outermost(trace.spans(), span -> convention.read(span.attributes()));
             if (counts.known()) {
                 return counts;
             }
         }
         return NONE;
+    }
+
+    /**
+     * The sum of the counts of the spans that carry some and have no ancestor in the trace that carries any. A span
+     * is its own ancestor never (ids may repeat, as in traces whose ids were redacted), and a cycle of parent links
+     * ends the walk.
+     */
+    private static TokenCounts outermost(List<Span> spans, Function<Span, TokenCounts> reading) {
+        List<Map.Entry<Span, TokenCounts>> carried = new ArrayList<>();
+        Set<String> carrying = new HashSet<>();
+        Map<String, String> parents = new HashMap<>();
+        for (Span span : spans) {
+            TokenCounts counts = reading.apply(span);
+            if (counts.known()) {
+                carried.add(Map.entry(span, counts));
+                carrying.add(span.spanId());
+            }
+            if (span.parentSpanId() != null) {
+                parents.putIfAbsent(span.spanId(), span.parentSpanId());
+            }
+        }
+        TokenCounts sum = NONE;
+        for (Map.Entry<Span, TokenCounts> span : carried) {
+            if (!anAncestorCarries(span.getKey(), parents, carrying)) {
+                sum = sum.plus(span.getValue());
+            }
+        }
+        return sum;
+    }
+
+    private static boolean anAncestorCarries(Span span, Map<String, String> parents, Set<String> carrying) {
+        Set<String> seen = new HashSet<>();
+        seen.add(span.spanId());
+        for (String parent = span.parentSpanId(); parent != null && seen.add(parent); parent = parents.get(parent)) {
+            if (carrying.contains(parent)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether any count is known. */

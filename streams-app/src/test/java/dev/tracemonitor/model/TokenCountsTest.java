@@ -50,11 +50,33 @@ class TokenCountsTest {
     }
 
     @Test
-    void spansOfOneConventionAreSummed() throws IOException {
+    void siblingSpansOfOneConventionAreSummed() throws IOException {
         Map<String, String> call = attributes("openinference/genai-fixture-openinference-client-span-tool-calls.json");
-        Trace trace = new Trace(info(Map.of()), List.of(span("a", null, call), span("b", "a", call)));
+        Trace trace = new Trace(info(Map.of()), List.of(span("root", null, Map.of()), span("a", "root", call),
+                span("b", "root", call)));
 
         assertThat(TokenCounts.of(trace)).isEqualTo(new TokenCounts(194L, 104L, 298L));
+    }
+
+    @Test
+    void aSpanThatRepeatsTheUsageOfTheSpansInsideItIsCountedOnceAsMlflowDoes() throws IOException {
+        Map<String, String> call = attributes("openinference/genai-fixture-otel-genai-client-span-tool-calls.json");
+        Trace nested = new Trace(info(Map.of()), List.of(span("agent", null, call), span("model", "agent", call),
+                span("retry", "model", call)));
+        Trace outOfOrder = new Trace(info(Map.of()), List.of(span("model", "agent", call), span("agent", null, call)));
+
+        assertThat(TokenCounts.of(nested)).isEqualTo(new TokenCounts(97L, 52L, 149L));
+        assertThat(TokenCounts.of(outOfOrder)).isEqualTo(new TokenCounts(97L, 52L, 149L));
+    }
+
+    @Test
+    void aSpanWhoseParentIsNotInTheTraceCountsAsOutermost() throws IOException {
+        Map<String, String> call = attributes("openinference/genai-fixture-openinference-client-span-tool-calls.json");
+        Trace trace = new Trace(info(Map.of()), List.of(span("a", "elsewhere", call), span("b", "a", Map.of()),
+                span("c", "b", call), span("d", "d", call)));
+
+        assertThat(TokenCounts.of(trace)).as("a and d are outermost; c is inside a; d is its own parent")
+                .isEqualTo(new TokenCounts(194L, 104L, 298L));
     }
 
     @Test

@@ -587,6 +587,8 @@ class RealTracesTest {
                         tuple("5cb389a3bdd21a6e", "chat gpt-4o", "CHAT_MODEL", "0a4fac2553f22f2e",
                                 1749220828562000000L, 1749220833356000000L));
         assertThat(TraceText.request(trace)).as("the root observation has no input: the trace's").isEqualTo("What is Langfuse?");
+        assertThat(TokenCounts.of(trace)).as("the agent run repeats its model call's usage: counted once")
+                .isEqualTo(new TokenCounts(31L, 96L, 127L));
         assertThat(TraceText.response(trace)).startsWith("Langfuse is a tool designed for observability")
                 .endsWith("supporting both self-hosted implementations and cloud-based solutions.");
     }
