@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,9 +38,22 @@ class SparkReadsRealTracesIT {
     /** Judges that apply to any trace with a request and a response. */
     private static final List<String> TEXT_JUDGES = List.of("safety", "relevance_to_query");
 
+    /**
+     * The trace id and experiment id this test writes where the Databricks blog's author wrote {@code "<redacted>"}:
+     * an endpoint returns real ids, and no monitor can name the experiment {@code "<redacted>"} (experiment ids become
+     * table paths, so they are restricted to safe characters).
+     */
+    private static final String DATABRICKS_TRACE_ID = "tr-databricks-blog-predict-ok";
+    private static final String DATABRICKS_EXPERIMENT_ID = "databricks-blog";
+
     /** What a fixture's row must hold; values from EXPECTED.md. Null tokens: the source carries none. */
     record Expected(String file, String family, String traceId, String request, String response, long durationMs,
                     Long inputTokens, Long outputTokens, Long totalTokens, int spans) {
+
+        boolean idsRedacted() {
+            return file.startsWith("databricks-blog/");
+        }
+
         @Override
         public String toString() {
             return family + " (" + file + ")";
@@ -63,7 +78,12 @@ class SparkReadsRealTracesIT {
                 new Expected("otel-semconv/mlflow-trace-of-simple-chat-span.json",
                         "OpenTelemetry GenAI span stored by MLflow", "tr-4bf92f3577b34da6a3ce929d0e0e4736",
                         "Tell me a joke about OpenTelemetry", " Why did the developer bring OpenTelemetry to the party?"
-                        + " Because it always knows how to trace the fun!", 1500, 52L, 47L, 99L, 1));
+                        + " Because it always knows how to trace the fun!", 1500, 52L, 47L, 99L, 1),
+                new Expected("databricks-blog/agent-endpoint-response-predict-ok.json",
+                        "Databricks agent serving endpoint response (ResponsesAgent)", DATABRICKS_TRACE_ID,
+                        "What is a good apple pie recipe to use on Thanksgiving", "Absolutely! Here\u2019s a classic,"
+                        + " crowd-pleasing **Apple Pie Recipe** perfect for Thanksgiving. It features a flaky crust"
+                        + " and ... ", 5098, 27L, 641L, 668L, 2));
     }
 
     private Path repoRoot;
@@ -83,6 +103,9 @@ class SparkReadsRealTracesIT {
         for (Expected fixture : fixtures()) {
             Path file = corpus().resolve(fixture.file());
             assertThat(file).as("fixture").isRegularFile();
+            if (fixture.idsRedacted()) {
+                file = withRedactedIdsFilledIn(file, warehouse);
+            }
             options.addAll(List.of("--trace-file", file.toString()));
         }
         QuickstartProcess.run(QuickstartProcess.serviceJar(repoRoot), warehouse, summaryFile,
@@ -141,6 +164,23 @@ class SparkReadsRealTracesIT {
             assertThat(verdicts).as("verdicts of %s", fixture).containsKey(judge);
             assertThat(verdicts.get(judge)).as("%s on %s", judge, fixture).isIn("yes", "no");
         }
+    }
+
+    /** A copy of the endpoint response whose trace's redacted trace and experiment ids are filled in. */
+    private static Path withRedactedIdsFilledIn(Path file, Path dir) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode response = mapper.readTree(file.toFile());
+        JsonNode trace = response.path("databricks_output").path("trace");
+        ObjectNode info = (ObjectNode) trace.path("info");
+        info.put("trace_id", DATABRICKS_TRACE_ID);
+        ((ObjectNode) info.path("trace_location").path("mlflow_experiment"))
+                .put("experiment_id", DATABRICKS_EXPERIMENT_ID);
+        for (JsonNode span : trace.path("data").path("spans")) {
+            ((ObjectNode) span).put("trace_id", DATABRICKS_TRACE_ID);
+        }
+        Path copy = dir.resolve(file.getFileName());
+        mapper.writeValue(copy.toFile(), response);
+        return copy;
     }
 
     private Path corpus() {
