@@ -75,13 +75,17 @@ public final class TraceMonitorMetrics {
         registry.counter(PREFIX + "traces.assessed", "sampled", Boolean.toString(sampled)).increment();
     }
 
-    public void sampled(String judge) {
-        registry.counter(PREFIX + "judge.sampled", "judge", judge).increment();
+    public void sampled(String experimentId, String judge) {
+        registry.counter(PREFIX + "judge.sampled", "experiment_id", experimentId, "judge", judge).increment();
     }
 
-    /** outcome: yes, no, error, not_applicable, or other (a non yes/no value such as a precision). */
-    public void judgeOutcome(String judge, String outcome) {
-        registry.counter(PREFIX + "judge.outcomes", "judge", judge, "outcome", outcome).increment();
+    /**
+     * outcome: yes, no, error, not_applicable, or other (a non yes/no value such as a precision); labelled by
+     * experiment so that pass rates can be charted per monitor.
+     */
+    public void judgeOutcome(String experimentId, String judge, String outcome) {
+        registry.counter(PREFIX + "judge.outcomes", "experiment_id", experimentId, "judge", judge, "outcome", outcome)
+                .increment();
     }
 
     public Timer judgeLatency(String judge) {

@@ -59,7 +59,7 @@ final class RouteProcessor implements Processor<String, ReceivedTrace, String, P
             metrics.filteredOut();
             judges = List.of();
         }
-        judges.forEach(j -> metrics.sampled(j.name()));
+        judges.forEach(j -> metrics.sampled(experimentId, j.name()));
         TableAddress table = new TableAddress(config.catalogName(), config.schemaName(), config.experimentId());
         context.forward(record.withValue(new PlannedTrace(trace, table, judges, monitor.version(),
                 record.value().json())));

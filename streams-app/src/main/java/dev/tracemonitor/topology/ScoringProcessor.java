@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
 final class ScoringProcessor implements Processor<String, PlannedTrace, String, byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
+    /** The experiment_id label of an outcome whose task's table is not known (a completion this instance never sent). */
+    private static final String UNKNOWN_EXPERIMENT = "unknown";
     /** Queue keys: the kind, the deadline (epoch ms, 19 digits, so that keys sort by it), '/', the trace id. */
     static final String AWAITING_PREFIX = "A";
     static final String LATE_PREFIX = "L";
@@ -264,7 +266,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
             }
             outstanding--;
             Judge judge = judges.judgeFor(task.judge());
-            List<Assessment> assessments = toAssessments(completion, judge);
+            List<Assessment> assessments = toAssessments(completion, judge, table);
             for (Assessment assessment : assessments) {
                 RecordHeaders headers = new RecordHeaders();
                 if (table != null) {
@@ -388,14 +390,15 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
         metrics.traceAssessed(!plan.judges().isEmpty());
     }
 
-    private List<Assessment> toAssessments(Completion completion, Judge judge) {
+    private List<Assessment> toAssessments(Completion completion, Judge judge, TableAddress table) {
         List<Assessment> assessments = Assessments.fromCompletion(completion, judge, context.currentSystemTimeMs());
         String judgeName = completion.task().judge().name();
+        String experimentId = table != null ? table.experimentId() : UNKNOWN_EXPERIMENT;
         if (assessments.isEmpty()) {
-            metrics.judgeOutcome(judgeName, Assessments.NOT_APPLICABLE);
+            metrics.judgeOutcome(experimentId, judgeName, Assessments.NOT_APPLICABLE);
         }
         for (Assessment a : assessments) {
-            metrics.judgeOutcome(a.assessmentName(), Assessments.outcome(a.feedback()));
+            metrics.judgeOutcome(experimentId, a.assessmentName(), Assessments.outcome(a.feedback()));
         }
         return assessments;
     }

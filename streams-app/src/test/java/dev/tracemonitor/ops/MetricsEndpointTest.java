@@ -103,7 +103,11 @@ class MetricsEndpointTest {
             assertThat(s.sum("trace_monitor_judge_sampled_total", "judge", "chunk_relevance")).isEqualTo(chunks);
             double calls = s.sum("trace_monitor_judge_calls_total", "result", "ok");
             assertThat(calls).isEqualTo(2 * safety + chunks);
-            assertThat(s.sum("trace_monitor_judge_outcomes_total", "judge", "safety", "outcome", "yes")).isPositive();
+            assertThat(s.sum("trace_monitor_judge_outcomes_total", "experiment_id", "42", "judge", "safety", "outcome",
+                    "yes")).isPositive().isEqualTo(s.sum("trace_monitor_judge_outcomes_total", "judge", "safety",
+                    "outcome", "yes"));
+            assertThat(s.sum("trace_monitor_judge_sampled_total", "experiment_id", "42", "judge", "safety"))
+                    .isEqualTo(safety);
             assertThat(s.sum("trace_monitor_judge_outcomes_total", "judge", "groundedness", "outcome", "not_applicable"))
                     .isPositive();
             assertThat(s.sum("trace_monitor_judge_latency_seconds_count", "judge", "safety")).isEqualTo(safety);
@@ -141,6 +145,10 @@ class MetricsEndpointTest {
             assertThat(s.sum("kafka_stream_thread_process_total")).isGreaterThanOrEqualTo(TRACES + MALFORMED);
             assertThat(sinkConsumerRecordsConsumed(s)).isGreaterThanOrEqualTo(TRACES);
             assertThat(s.has("jvm_memory_used_bytes")).isTrue();
+
+            // the Grafana dashboard charts only what the service exports
+            assertThat(DashboardQueries.metricNames(Path.of("../deploy/grafana/trace-monitor.json")))
+                    .isNotEmpty().allSatisfy(name -> assertThat(s.has(name)).as("%s in /metrics", name).isTrue());
 
             // health
             HttpResponse<String> live = endpoint.get("/health/live");
