@@ -11,7 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CallMemo {
 
-    private final Map<String, String> replies = new ConcurrentHashMap<>();
+    /**
+     * A model's reply text and the tokens the endpoint says the call used (null when it did not say): the tokens stay
+     * with the reply, so that a verdict built from a remembered reply still reports what its call cost.
+     */
+    public record Reply(String text, Long inputTokens, Long outputTokens) {
+    }
+
+    private final Map<String, Reply> replies = new ConcurrentHashMap<>();
 
     /** A memo for one task; also what a caller without retries passes. */
     public static CallMemo fresh() {
@@ -19,12 +26,12 @@ public final class CallMemo {
     }
 
     /** The reply received for this request key, or null. */
-    public String reply(String requestKey) {
+    public Reply reply(String requestKey) {
         return replies.get(requestKey);
     }
 
-    public void remember(String requestKey, String reply) {
-        if (reply != null) {
+    public void remember(String requestKey, Reply reply) {
+        if (reply != null && reply.text() != null) {
             replies.put(requestKey, reply);
         }
     }

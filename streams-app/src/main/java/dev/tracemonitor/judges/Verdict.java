@@ -10,6 +10,13 @@ import java.util.Map;
 public record Verdict(String assessmentName, String spanId, Object value, AssessmentError error, String rationale,
                       Map<String, String> metadata) {
 
+    /** Metadata: the prompt tokens of the model call a verdict came from, as the endpoint reported them. */
+    public static final String INPUT_TOKENS_KEY = "trace_monitor.input_tokens";
+    /** Metadata: the completion tokens of that call. */
+    public static final String OUTPUT_TOKENS_KEY = "trace_monitor.output_tokens";
+    /** Metadata: that call's cost in US dollars, from the model's configured price. */
+    public static final String COST_KEY = "trace_monitor.cost_usd";
+
     public Verdict {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }

@@ -88,6 +88,17 @@ public final class TraceMonitorMetrics {
                 .increment();
     }
 
+    /** Tokens a judge's model calls used, {@code kind} input or output, per monitor and judge. */
+    public void judgeTokens(String experimentId, String judge, String kind, long tokens) {
+        registry.counter(PREFIX + "judge.tokens", "experiment_id", experimentId, "judge", judge, "kind", kind)
+                .increment(tokens);
+    }
+
+    /** US dollars a judge's model calls cost, per monitor and judge (models with a configured price only). */
+    public void judgeCost(String experimentId, String judge, double usd) {
+        registry.counter(PREFIX + "judge.cost.usd", "experiment_id", experimentId, "judge", judge).increment(usd);
+    }
+
     public Timer judgeLatency(String judge) {
         return Timer.builder(PREFIX + "judge.latency").tag("judge", judge).publishPercentileHistogram()
                 .register(registry);

@@ -2,6 +2,7 @@ package dev.tracemonitor.service;
 
 import dev.tracemonitor.judges.llm.EndpointLimits;
 import dev.tracemonitor.judges.llm.LlmSettings;
+import dev.tracemonitor.judges.llm.ModelPrices;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.TraceDecoder;
 import dev.tracemonitor.serde.TraceFormats;
@@ -54,12 +55,23 @@ public final class JudgingConfig extends AbstractConfig {
         }
         String keyFile = getString(ServiceConfig.LLM_API_KEY_FILE_CONFIG);
         String keyEnv = keyFile.isBlank() ? getString(ServiceConfig.LLM_API_KEY_ENV_CONFIG) : null;
+        LlmSettings settings;
         try {
-            return LlmSettings.fromConfig(baseUrl, model, keyEnv == null || keyEnv.isBlank() ? null : keyEnv,
+            settings = LlmSettings.fromConfig(baseUrl, model, keyEnv == null || keyEnv.isBlank() ? null : keyEnv,
                     keyFile.isBlank() ? null : keyFile, Duration.parse(getString(ServiceConfig.LLM_TIMEOUT_CONFIG)));
         } catch (RuntimeException e) {
             String key = keyFile.isBlank() ? ServiceConfig.LLM_API_KEY_ENV_CONFIG : ServiceConfig.LLM_API_KEY_FILE_CONFIG;
             throw new ConfigException(key + ": " + e.getMessage());
+        }
+        return settings.withPrices(modelPrices());
+    }
+
+    /** The judge models' prices, {@code trace-monitor.llm.price.<model>.input/output}; a ConfigException names a bad key. */
+    public ModelPrices modelPrices() {
+        try {
+            return ModelPrices.fromSettings(originals());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
         }
     }
 

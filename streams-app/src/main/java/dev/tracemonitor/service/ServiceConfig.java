@@ -2,6 +2,7 @@ package dev.tracemonitor.service;
 
 import dev.tracemonitor.judges.llm.EndpointLimits;
 import dev.tracemonitor.judges.llm.LlmSettings;
+import dev.tracemonitor.judges.llm.ModelPrices;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.TraceFormats;
 import dev.tracemonitor.sink.DeltaSinkConfig;
@@ -241,10 +242,16 @@ public final class ServiceConfig extends AbstractConfig {
      */
     public ServiceConfig validate() {
         originals().forEach((k, v) -> {
-            if (k.startsWith(SERVICE_PREFIX) && !k.startsWith(HADOOP_PREFIX) && !CONFIG.names().contains(k)) {
+            if (k.startsWith(SERVICE_PREFIX) && !k.startsWith(HADOOP_PREFIX) && !k.startsWith(ModelPrices.PREFIX)
+                    && !CONFIG.names().contains(k)) {
                 throw new ConfigException(k, v, "not a trace-monitor setting (see the configuration table in the README)");
             }
         });
+        try {
+            ModelPrices.fromSettings(originals());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         Map<String, Object> kafka = kafkaProperties();
         new AdminClientConfig(kafka);
         Map<String, Object> consumer = new HashMap<>(kafka);

@@ -1,6 +1,7 @@
 package dev.tracemonitor.topology;
 
 import dev.tracemonitor.judges.Judge;
+import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Trace;
@@ -51,6 +52,9 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
     /** The experiment_id label of an outcome whose task's table is not known (a completion this instance never sent). */
     private static final String UNKNOWN_EXPERIMENT = "unknown";
+    /** The token counts of an Assessment's metadata, by the {@code kind} label of their meter. */
+    private static final Map<String, String> USAGE_KINDS = Map.of(Verdict.INPUT_TOKENS_KEY, "input",
+            Verdict.OUTPUT_TOKENS_KEY, "output");
     /** Queue keys: the kind, the deadline (epoch ms, 19 digits, so that keys sort by it), '/', the trace id. */
     static final String AWAITING_PREFIX = "A";
     static final String LATE_PREFIX = "L";
@@ -390,6 +394,35 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
         metrics.traceAssessed(!plan.judges().isEmpty());
     }
 
+    /**
+     * The tokens and cost of the model call an Assessment came from, as its metadata records them; a value that is not
+     * a non-negative number (metadata is the judge's to write) is not counted.
+     */
+    private void countUsage(String experimentId, String judgeName, Map<String, String> metadata) {
+        for (Map.Entry<String, String> kind : USAGE_KINDS.entrySet()) {
+            Double tokens = nonNegative(metadata.get(kind.getKey()));
+            if (tokens != null) {
+                metrics.judgeTokens(experimentId, judgeName, kind.getValue(), tokens.longValue());
+            }
+        }
+        Double cost = nonNegative(metadata.get(Verdict.COST_KEY));
+        if (cost != null) {
+            metrics.judgeCost(experimentId, judgeName, cost);
+        }
+    }
+
+    private static Double nonNegative(String number) {
+        if (number == null) {
+            return null;
+        }
+        try {
+            double value = Double.parseDouble(number);
+            return Double.isFinite(value) && value >= 0 ? value : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     private List<Assessment> toAssessments(Completion completion, Judge judge, TableAddress table) {
         List<Assessment> assessments = Assessments.fromCompletion(completion, judge, context.currentSystemTimeMs());
         String judgeName = completion.task().judge().name();
@@ -399,6 +432,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
         }
         for (Assessment a : assessments) {
             metrics.judgeOutcome(experimentId, a.assessmentName(), Assessments.outcome(a.feedback()));
+            countUsage(experimentId, judgeName, a.metadata());
         }
         return assessments;
     }

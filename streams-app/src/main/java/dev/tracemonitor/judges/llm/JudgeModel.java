@@ -13,19 +13,24 @@ import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.TokenUsage;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.judges.PermanentJudgeException;
 import dev.tracemonitor.judges.RetryableJudgeException;
 import dev.tracemonitor.judges.CallMemo;
+import dev.tracemonitor.judges.Verdict;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One judge question to a model: a system and a user message in, the reply text out, through the endpoint's
@@ -118,19 +123,39 @@ final class JudgeModel {
     }
 
     /**
-     * The reply text, redacted (null if the model sent no content): the one a previous attempt of the task received
-     * for the same request, or one HTTP call through the gate.
+     * The reply, its text redacted (null if the model sent no content), with the tokens the endpoint says the call
+     * used: the one a previous attempt of the task received for the same request, or one HTTP call through the gate.
      */
-    String ask(String system, String user, CallMemo memo)
+    CallMemo.Reply ask(String system, String user, CallMemo memo)
             throws RetryableJudgeException, PermanentJudgeException, InterruptedException {
         String key = requestKey(system, user);
-        String known = memo.reply(key);
+        CallMemo.Reply known = memo.reply(key);
         if (known != null) {
             return known;
         }
-        String reply = gate.call(modelName, () -> call(system, user));
+        CallMemo.Reply reply = gate.call(modelName, () -> call(system, user));
         memo.remember(key, reply);
         return reply;
+    }
+
+    /**
+     * What a reply's call used, as Assessment metadata: {@link Verdict#INPUT_TOKENS_KEY} and
+     * {@link Verdict#OUTPUT_TOKENS_KEY} when the endpoint reported them, and {@link Verdict#COST_KEY} (US dollars)
+     * when this model has a price.
+     */
+    Map<String, String> usage(CallMemo.Reply reply) {
+        Map<String, String> usage = new LinkedHashMap<>();
+        if (reply.inputTokens() != null) {
+            usage.put(Verdict.INPUT_TOKENS_KEY, Long.toString(reply.inputTokens()));
+        }
+        if (reply.outputTokens() != null) {
+            usage.put(Verdict.OUTPUT_TOKENS_KEY, Long.toString(reply.outputTokens()));
+        }
+        BigDecimal cost = settings.prices().cost(modelName, reply.inputTokens(), reply.outputTokens());
+        if (cost != null) {
+            usage.put(Verdict.COST_KEY, cost.toPlainString());
+        }
+        return usage;
     }
 
     private String requestKey(String system, String user) {
@@ -147,7 +172,7 @@ final class JudgeModel {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    private String call(String system, String user)
+    private CallMemo.Reply call(String system, String user)
             throws RetryableJudgeException, PermanentJudgeException, InterruptedException {
         ChatResponse response;
         try {
@@ -162,7 +187,14 @@ final class JudgeModel {
             }
             throw (RetryableJudgeException) translated;
         }
-        return response.aiMessage() == null ? null : settings.redact(response.aiMessage().text());
+        String text = response.aiMessage() == null ? null : settings.redact(response.aiMessage().text());
+        TokenUsage tokens = response.tokenUsage();
+        return new CallMemo.Reply(text, tokens == null ? null : count(tokens.inputTokenCount()),
+                tokens == null ? null : count(tokens.outputTokenCount()));
+    }
+
+    private static Long count(Integer tokens) {
+        return tokens == null || tokens < 0 ? null : Long.valueOf(tokens);
     }
 
     private Exception translate(RuntimeException failure) throws InterruptedException {

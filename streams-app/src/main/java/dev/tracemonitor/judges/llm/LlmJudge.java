@@ -36,11 +36,12 @@ abstract class LlmJudge implements Judge {
 
     /**
      * One model call on these data blocks (see {@link Prompts#block}), its reply parsed; the reply an earlier attempt
-     * of this task received when it asked the same.
+     * of this task received when it asked the same; with the tokens and cost of that call.
      */
     JudgeReply ask(CallMemo memo, String... blocks)
             throws RetryableJudgeException, PermanentJudgeException, InterruptedException {
-        return ReplyParser.parse(model.ask(systemPrompt, Prompts.user(blocks), memo));
+        CallMemo.Reply reply = model.ask(systemPrompt, Prompts.user(blocks), memo);
+        return ReplyParser.parse(reply.text()).withUsage(model.usage(reply));
     }
 
     static boolean isBlank(String text) {

@@ -9,10 +9,11 @@ import java.util.Map;
  * OpenAI's v1 API, vLLM, Ollama, LiteLLM, Databricks serving endpoints). {@code baseUrl} is the URL that
  * {@code /chat/completions} is appended to, e.g. {@code https://api.openai.com/v1}. {@code apiKey} is null for an
  * endpoint that needs none. {@code timeout} bounds one model call, connection included. {@code temperature} and
- * {@code maxTokens} are left out of the request when null (some reasoning models reject them).
+ * {@code maxTokens} are left out of the request when null (some reasoning models reject them). {@code prices} give
+ * each call's cost.
  */
 public record LlmSettings(String baseUrl, String model, ApiKey apiKey, Duration timeout, Double temperature,
-                          Integer maxTokens, ReplyFormat replyFormat) {
+                          Integer maxTokens, ReplyFormat replyFormat, ModelPrices prices) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     public static final double DEFAULT_TEMPERATURE = 0.0;
@@ -52,12 +53,15 @@ public record LlmSettings(String baseUrl, String model, ApiKey apiKey, Duration 
         if (replyFormat == null) {
             replyFormat = ReplyFormat.JSON_SCHEMA;
         }
+        if (prices == null) {
+            prices = ModelPrices.none();
+        }
     }
 
     /** The defaults: a {@value #DEFAULT_TEMPERATURE} temperature, {@value #DEFAULT_MAX_TOKENS} tokens, strict schema. */
     public static LlmSettings of(String baseUrl, String model, ApiKey apiKey, Duration timeout) {
         return new LlmSettings(baseUrl, model, apiKey, timeout, DEFAULT_TEMPERATURE, DEFAULT_MAX_TOKENS,
-                ReplyFormat.JSON_SCHEMA);
+                ReplyFormat.JSON_SCHEMA, ModelPrices.none());
     }
 
     /**
@@ -77,11 +81,15 @@ public record LlmSettings(String baseUrl, String model, ApiKey apiKey, Duration 
     }
 
     public LlmSettings withTimeout(Duration value) {
-        return new LlmSettings(baseUrl, model, apiKey, value, temperature, maxTokens, replyFormat);
+        return new LlmSettings(baseUrl, model, apiKey, value, temperature, maxTokens, replyFormat, prices);
     }
 
     public LlmSettings withReplyFormat(ReplyFormat value) {
-        return new LlmSettings(baseUrl, model, apiKey, timeout, temperature, maxTokens, value);
+        return new LlmSettings(baseUrl, model, apiKey, timeout, temperature, maxTokens, value, prices);
+    }
+
+    public LlmSettings withPrices(ModelPrices value) {
+        return new LlmSettings(baseUrl, model, apiKey, timeout, temperature, maxTokens, replyFormat, value);
     }
 
     /** The key with which to redact text: a no-op without a key. */

@@ -62,6 +62,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final String expectedApiKey;
     private final boolean recording;
     private final ConcurrentLinkedQueue<RecordedRequest> recorded = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Usage> usages = new ConcurrentLinkedQueue<>();
+
+    /** The {@code usage} a completion reported for the request with this index. */
+    public record Usage(int index, int promptTokens, int completionTokens) {
+    }
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
@@ -170,6 +175,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return requests.get(requests.size() - 1);
     }
 
+    /** The usage of every completion sent so far (recorded or not), in order of sending. */
+    public List<Usage> usages() {
+        return List.copyOf(usages);
+    }
+
     /** How many chat-completions requests arrived, recorded or not. */
     public int requestCount() {
         return calls.get();
@@ -183,6 +193,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     /** Forgets the recorded requests and resets the counters and call index. */
     public void reset() {
         recorded.clear();
+        usages.clear();
         arrivalNanos.clear();
         calls.set(0);
         maxInFlight.set(0);
@@ -281,7 +292,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return text.toString();
     }
 
-    private static String completion(RecordedRequest request, String content) {
+    private String completion(RecordedRequest request, String content) {
         ObjectNode response = Json.MAPPER.createObjectNode();
         response.put("id", "chatcmpl-fake-" + request.index());
         response.put("object", "chat.completion");
@@ -298,6 +309,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         choice.put("finish_reason", "stop");
         int promptTokens = Math.max(1, request.text().length() / 4);
         int completionTokens = content == null ? 0 : Math.max(1, content.length() / 4);
+        usages.add(new Usage(request.index(), promptTokens, completionTokens));
         response.putObject("usage")
                 .put("prompt_tokens", promptTokens)
                 .put("completion_tokens", completionTokens)
