@@ -101,8 +101,28 @@ public final class MonitorConfigCodec {
         if (config == null) {
             throw new InvalidMonitorConfigException("config is JSON null");
         }
+        config = withWireNames(config);
         validate(key, config);
         return config;
+    }
+
+    /**
+     * The config with each builtin judge named by its wire name, also when the monitor used the MLflow 3 scorer's
+     * ({@code retrieval_groundedness} is {@code groundedness}, {@code retrieval_relevance} is
+     * {@code chunk_relevance}): the same judge, sampled on the same traces, its Assessments under one name.
+     */
+    private static MonitorConfig withWireNames(MonitorConfig config) {
+        if (config.assessmentsConfig() == null) {
+            return config;
+        }
+        List<MonitorConfig.JudgeConfig> judges = config.judges().stream()
+                .map(judge -> judge == null || judge.name() == null ? judge : BuiltinJudge.named(judge.name())
+                        .map(builtin -> new MonitorConfig.JudgeConfig(builtin.wireName(), judge.guidelines(),
+                                judge.sampleRate(), judge.model()))
+                        .orElse(judge))
+                .toList();
+        return new MonitorConfig(config.experimentId(), config.catalogName(), config.schemaName(),
+                new MonitorConfig.AssessmentsConfig(config.assessmentsConfig().sample(), judges), config.filter());
     }
 
     /** The field a mapping error is at, as {@code assessments_config.assessments[0].sample_rate}. */

@@ -10,10 +10,10 @@ import java.util.Optional;
  * fails to compile. Monitors name a builtin judge by its {@link #wireName()}.
  */
 public enum BuiltinJudge {
-    SAFETY("safety"),
-    GROUNDEDNESS("groundedness"),
-    RELEVANCE_TO_QUERY("relevance_to_query"),
-    CHUNK_RELEVANCE("chunk_relevance");
+    SAFETY("safety", "safety"),
+    GROUNDEDNESS("groundedness", "retrieval_groundedness"),
+    RELEVANCE_TO_QUERY("relevance_to_query", "relevance_to_query"),
+    CHUNK_RELEVANCE("chunk_relevance", "retrieval_relevance");
 
     /** The assessment name of chunk_relevance's per-retriever-span precision verdict: an assessment, not a judge. */
     public static final String CHUNK_RELEVANCE_PRECISION = "chunk_relevance/precision";
@@ -22,9 +22,11 @@ public enum BuiltinJudge {
     public static final List<String> NAMES = Arrays.stream(values()).map(BuiltinJudge::wireName).toList();
 
     private final String wireName;
+    private final String mlflowScorerName;
 
-    BuiltinJudge(String wireName) {
+    BuiltinJudge(String wireName, String mlflowScorerName) {
         this.wireName = wireName;
+        this.mlflowScorerName = mlflowScorerName;
     }
 
     /** The name in a monitor's config and in the judge's assessments. */
@@ -32,11 +34,25 @@ public enum BuiltinJudge {
         return wireName;
     }
 
+    /**
+     * The default name of the MLflow 3 scorer that judges the same ({@code mlflow.genai.scorers}: {@code Safety},
+     * {@code RetrievalGroundedness}, {@code RelevanceToQuery}, {@code RetrievalRelevance}), which a monitor may use
+     * instead of the wire name.
+     */
+    public String mlflowScorerName() {
+        return mlflowScorerName;
+    }
+
     /** The builtin judge a monitor names; anything else is an {@link IllegalArgumentException} that lists them. */
     public static BuiltinJudge fromName(String name) {
+        return named(name).orElseThrow(() -> new IllegalArgumentException(
+                "unknown builtin judge '" + name + "'; known: " + String.join(", ", NAMES)));
+    }
+
+    /** The builtin judge of this wire name or MLflow 3 scorer name. */
+    public static Optional<BuiltinJudge> named(String name) {
         return Arrays.stream(values()).filter(judge -> judge.wireName.equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(
-                        "unknown builtin judge '" + name + "'; known: " + String.join(", ", NAMES)));
+                .or(() -> Arrays.stream(values()).filter(judge -> judge.mlflowScorerName.equals(name)).findFirst());
     }
 
     /**

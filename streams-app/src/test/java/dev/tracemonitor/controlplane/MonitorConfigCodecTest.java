@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracemonitor.model.MonitorConfig;
+import dev.tracemonitor.sampling.Sampler;
 import dev.tracemonitor.testing.TestTraces;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,29 @@ class MonitorConfigCodecTest {
         assertThat(config.defaultSample()).isEqualTo(0.5);
         assertThat(config.judges()).hasSize(2);
         assertThat(MonitorConfigCodec.decode("42", MonitorConfigCodec.encode(config))).isEqualTo(config);
+    }
+
+    @Test
+    void mlflow3ScorerNamesRunTheSameJudgesOnTheSameTraces() {
+        String config = """
+                {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon",
+                 "assessments_config": {"sample": 0.3, "assessments": [{"name": "%s", "sample_rate": 0.5},
+                   {"name": "%s"}, {"name": "%s", "model": "judge-large"}, {"name": "safety"}]}}""";
+        MonitorConfig mlflow3 = MonitorConfigCodec.decode("42", TestTraces.utf8(config.formatted(
+                "retrieval_groundedness", "retrieval_relevance", "relevance_to_query")));
+        MonitorConfig wire = MonitorConfigCodec.decode("42", TestTraces.utf8(config.formatted(
+                "groundedness", "chunk_relevance", "relevance_to_query")));
+
+        assertThat(mlflow3).isEqualTo(wire);
+        assertThat(mlflow3.judges()).extracting(MonitorConfig.JudgeConfig::name)
+                .containsExactly("groundedness", "chunk_relevance", "relevance_to_query", "safety");
+        for (int i = 0; i < 200; i++) {
+            assertThat(Sampler.selectedJudges(mlflow3, "tr-" + i)).isEqualTo(Sampler.selectedJudges(wire, "tr-" + i));
+        }
+        assertThatThrownBy(() -> MonitorConfigCodec.decode("42", TestTraces.utf8(config.formatted(
+                "retrieval_groundedness", "groundedness", "chunk_relevance"))))
+                .isInstanceOf(InvalidMonitorConfigException.class)
+                .hasMessage("judge \"groundedness\" appears twice");
     }
 
     @Test
