@@ -15,13 +15,19 @@ import java.util.regex.Pattern;
  * <pre>
  * comparison := field ( = | != | &lt;&gt; | &lt; | &lt;= | &gt; | &gt;= | LIKE | ILIKE ) literal
  *             | field [NOT] IN ( literal, ... ) | field IS [NOT] NULL
- * field      := state | trace_id | client_request_id | request_time | execution_duration_ms
+ * field      := state | trace_id | client_request_id | request_time | execution_duration_ms | name | run_id
  *             | tags.KEY | trace_metadata.KEY      (KEY may be `quoted` or 'quoted')
+ *             | attributes.FIELD                   (MLflow's spelling: attributes.status, attributes.timestamp_ms…)
  * literal    := 'text' | "text" | number
  * </pre>
  * request_time compares with epoch milliseconds or an ISO-8601 instant ('2025-01-01T00:00:00Z').
  */
 final class FilterParser {
+
+    /** MLflow's search name {@code name} is this tag (MLflow's {@code SEARCH_KEY_TO_TAG}). */
+    private static final String TRACE_NAME_TAG = "mlflow.traceName";
+    /** MLflow's search name {@code run_id} is this trace metadata key ({@code SEARCH_KEY_TO_METADATA}). */
+    private static final String SOURCE_RUN_METADATA = "mlflow.sourceRun";
 
     private enum Kind { TEXT, NUMBER }
 
@@ -139,23 +145,39 @@ final class FilterParser {
         if (accept(".")) {
             String key = unquote(next("a key after '" + name + ".'"));
             return switch (lower) {
-                case "tags", "tag" -> new Field("tags." + key, Kind.TEXT, info -> info.tags().get(key));
-                case "trace_metadata", "metadata", "request_metadata" ->
-                        new Field("trace_metadata." + key, Kind.TEXT, info -> info.traceMetadata().get(key));
+                case "tags", "tag" -> tag(key);
+                case "trace_metadata", "metadata", "request_metadata" -> metadata(key);
+                case "attributes", "attribute", "attr", "trace" -> attribute(key);
                 default -> throw error("unknown field '" + name + "." + key + "' (use tags.<key> or trace_metadata.<key>)");
             };
         }
-        return switch (lower) {
+        return attribute(name);
+    }
+
+    /** A field of the trace itself, by our name or MLflow's search name (with or without its attributes. prefix). */
+    private Field attribute(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
             case "state", "status" -> new Field("state", Kind.TEXT, TraceInfo::state);
             case "trace_id", "request_id" -> new Field("trace_id", Kind.TEXT, TraceInfo::traceId);
             case "client_request_id" -> new Field("client_request_id", Kind.TEXT, TraceInfo::clientRequestId);
             case "request_time", "timestamp_ms", "timestamp" ->
                     new Field("request_time", Kind.NUMBER, info -> (double) info.requestTimeMillis());
-            case "execution_duration_ms", "execution_time_ms" -> new Field("execution_duration_ms", Kind.NUMBER,
-                    info -> info.executionDurationMillis() == null ? null : (double) info.executionDurationMillis());
+            case "execution_duration_ms", "execution_time_ms", "execution_time" -> new Field("execution_duration_ms",
+                    Kind.NUMBER, info -> info.executionDurationMillis() == null ? null
+                            : (double) info.executionDurationMillis());
+            case "name" -> tag(TRACE_NAME_TAG);
+            case "run_id" -> metadata(SOURCE_RUN_METADATA);
             default -> throw error("unknown field '" + name + "' (known: state, trace_id, client_request_id,"
-                    + " request_time, execution_duration_ms, tags.<key>, trace_metadata.<key>)");
+                    + " request_time, execution_duration_ms, name, run_id, tags.<key>, trace_metadata.<key>)");
         };
+    }
+
+    private static Field tag(String key) {
+        return new Field("tags." + key, Kind.TEXT, info -> info.tags().get(key));
+    }
+
+    private static Field metadata(String key) {
+        return new Field("trace_metadata." + key, Kind.TEXT, info -> info.traceMetadata().get(key));
     }
 
     private Object literal(Field field) {

@@ -57,6 +57,41 @@ class TraceFilterTest {
         assertThat(TraceFilter.compile(expression).matches(INFO)).isEqualTo(expected);
     }
 
+    /** A trace every filter of the MLflow documentation's quick reference selects, and one none of them does. */
+    private static final TraceInfo DOCS_MATCH = new TraceInfo("tr-3", null, TraceLocation.experiment("42"),
+            1_749_006_880_540L, 5001L, "OK", null, null,
+            Map.of("mlflow.user", "alice@company.com", "mlflow.sourceRun", "run-1"),
+            Map.of("environment", "production", "mlflow.traceName", "my_function"), List.of());
+    private static final TraceInfo DOCS_MISS = new TraceInfo("tr-4", null, TraceLocation.experiment("42"),
+            1_749_006_880_539L, 5000L, "IN_PROGRESS", null, null,
+            Map.of("mlflow.user", "bob@company.com", "mlflow.sourceRun", "run-2"),
+            Map.of("environment", "staging", "mlflow.traceName", "other_function"), List.of());
+
+    /**
+     * The filter strings of {@code mlflow.search_traces} as its documentation writes them ("Search traces
+     * programmatically", quick reference: status, time, duration, tags, metadata, combined), and MLflow's search names
+     * {@code name} (the tag {@code mlflow.traceName}) and {@code run_id} (the metadata {@code mlflow.sourceRun}), as
+     * MLflow's {@code SearchTraceUtils} maps them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            attributes.status = 'OK'
+            attributes.timestamp_ms > 1749006880539
+            attributes.execution_time_ms > 5000
+            tags.environment = 'production'
+            tags.`mlflow.traceName` = 'my_function'
+            metadata.`mlflow.user` = 'alice@company.com'
+            attributes.status = 'OK' AND tags.environment = 'production'
+            name = 'my_function'
+            attributes.run_id = 'run-1'
+            """)
+    void filtersFromMlflowsDocumentationSelectWhatMlflowWould(String expression) {
+        TraceFilter filter = TraceFilter.compile(expression);
+
+        assertThat(filter.matches(DOCS_MATCH)).isTrue();
+        assertThat(filter.matches(DOCS_MISS)).isFalse();
+    }
+
     @Test
     void comparisonsWithAMissingValueAreFalse() {
         assertThat(TraceFilter.compile("execution_duration_ms > 0").matches(NO_DURATION)).isFalse();
