@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * <pre>
  * comparison := field ( = | != | &lt;&gt; | &lt; | &lt;= | &gt; | &gt;= | LIKE | ILIKE ) literal
  *             | field [NOT] IN ( literal, ... ) | field IS [NOT] NULL
- * field      := state | trace_id | client_request_id | request_time | execution_duration_ms | name | run_id
+ * field      := state | trace_id | client_request_id | request_time | execution_duration_ms | end_time_ms
+ *             | name | run_id
  *             | tags.KEY | trace_metadata.KEY      (KEY may be `quoted` or 'quoted')
  *             | attributes.FIELD                   (MLflow's spelling: attributes.status, attributes.timestamp_ms…)
  * literal    := 'text' | "text" | number
@@ -165,10 +166,14 @@ final class FilterParser {
             case "execution_duration_ms", "execution_time_ms", "execution_time" -> new Field("execution_duration_ms",
                     Kind.NUMBER, info -> info.executionDurationMillis() == null ? null
                             : (double) info.executionDurationMillis());
+            case "end_time_ms", "end_time" -> new Field("end_time_ms", Kind.NUMBER,
+                    info -> info.executionDurationMillis() == null ? null
+                            : (double) (info.requestTimeMillis() + info.executionDurationMillis()));
             case "name" -> tag(TRACE_NAME_TAG);
             case "run_id" -> metadata(SOURCE_RUN_METADATA);
             default -> throw error("unknown field '" + name + "' (known: state, trace_id, client_request_id,"
-                    + " request_time, execution_duration_ms, name, run_id, tags.<key>, trace_metadata.<key>)");
+                    + " request_time, execution_duration_ms, end_time_ms, name, run_id, tags.<key>,"
+                    + " trace_metadata.<key>)");
         };
     }
 

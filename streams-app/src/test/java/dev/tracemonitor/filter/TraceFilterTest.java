@@ -69,7 +69,8 @@ class TraceFilterTest {
 
     /**
      * The filter strings of {@code mlflow.search_traces} as its documentation writes them ("Search traces
-     * programmatically", quick reference: status, time, duration, tags, metadata, combined), and MLflow's search names
+     * programmatically", quick reference: status, time, duration, tags, metadata, combined; and the {@code trace.}
+     * spellings of its scorer sampling filters), and MLflow's search names
      * {@code name} (the tag {@code mlflow.traceName}) and {@code run_id} (the metadata {@code mlflow.sourceRun}), as
      * MLflow's {@code SearchTraceUtils} maps them.
      */
@@ -84,6 +85,12 @@ class TraceFilterTest {
             attributes.status = 'OK' AND tags.environment = 'production'
             name = 'my_function'
             attributes.run_id = 'run-1'
+            trace.status = 'OK'
+            trace.timestamp_ms > 1749006880539
+            trace.execution_time_ms > 5000
+            trace.end_time_ms > 1749006885539
+            trace.name = 'my_function'
+            trace.run_id = 'run-1'
             """)
     void filtersFromMlflowsDocumentationSelectWhatMlflowWould(String expression) {
         TraceFilter filter = TraceFilter.compile(expression);
