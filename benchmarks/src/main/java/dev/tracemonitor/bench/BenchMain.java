@@ -23,8 +23,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code local} (sampling 1.0 with the local judges: traces/s and feedback latency), {@code memory} (the sink's RSS
  * with a million rows pending), {@code judges} (the local judges against the labelled set: confusion matrix, precision
  * and recall of "no", agreement, latency per trace; {@link JudgeEvaluation}); {@code flush}, only when named, runs {@link FlushBenchmark} (one flush window of the
- * sink without Kafka); {@code overload}, only when named (about 50 minutes), judge demand of ten times the fake
- * endpoint's capacity for 5 minutes: heap, backlog, exactly once ({@link Overload}). Prints one table at the end and writes it to {@code benchmarks/target/}.
+ * sink without Kafka); {@code overload}, only when named (about 12 minutes), judge demand of ten times the fake
+ * endpoint's capacity for 5 minutes, then a drain at ten times its capacity: heap, backlog, exactly once ({@link Overload}). Prints one table at the end and writes it to {@code benchmarks/target/}.
  */
 public final class BenchMain {
 

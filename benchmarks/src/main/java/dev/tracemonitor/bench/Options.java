@@ -34,6 +34,7 @@ public record Options(
         double overloadFactor,
         int overloadEndpointThreads,
         int overloadLatencyMillis,
+        double overloadDrainFactor,
         Map<String, String> serviceEnv) {
 
     public static final List<String> ALL = List.of("micro", "judge", "pipeline", "local", "memory", "judges");
@@ -102,11 +103,13 @@ public record Options(
                 // judges: also list the dev items each local judge got wrong (never the test items: tune on dev)
                 Boolean.parseBoolean(values.getOrDefault("judges-misses", "false")),
                 // overload: judge demand of factor × the fake endpoint's threads / latency calls/s for these minutes;
-                // the drain afterwards takes about (factor − 1) × as long
+                // then the endpoint's latency is divided by the drain factor (its capacity multiplied by it), so
+                // that the drain takes about (factor − 1) / drain factor × as long, if the service keeps up
                 Double.parseDouble(values.getOrDefault("overload-minutes", "5")),
                 Double.parseDouble(values.getOrDefault("overload-factor", "10")),
                 Integer.parseInt(values.getOrDefault("overload-endpoint-threads", "4")),
                 Integer.parseInt(values.getOrDefault("overload-latency-ms", "200")),
+                Double.parseDouble(values.getOrDefault("overload-drain-factor", "10")),
                 // glibc's malloc makes an arena per thread that allocates natively (Kafka, RocksDB, Parquet codecs);
                 // two arenas save some 10 MB of RSS (measured: 407 → 400 MiB peak on the 500,000-trace run)
                 keyValues(values.getOrDefault("service-env", "MALLOC_ARENA_MAX=2")));

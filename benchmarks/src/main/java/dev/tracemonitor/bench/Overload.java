@@ -32,11 +32,15 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * Done-when 1 of the overload issue: the fake OpenAI endpoint answers with a fixed latency and a fixed number of
  * handler threads, so it serves C = threads / latency calls per second (the service may have more calls in flight:
  * they queue at the endpoint); the driver sends traces at the rate whose sampled judge calls are {@code factor} × C
- * for the load period, then stops. While the service works the backlog off, its heap (in use, and after the latest
- * GC), and the backlog gauge are sampled each second; at the end every well-formed trace must be in trace_logs exactly
- * once and every sampled, applicable (trace, judge) in trace_assessments exactly once. The heap bound, half of the
- * heap's max after a GC, is what a backlog held on the heap would break: at 10× for 5 minutes it holds some 30,000
- * sampled traces, over 100 MB of decoded traces.
+ * for the load period, then stops. The endpoint then recovers: its latency is divided by the drain factor, so it
+ * serves drain factor × C (an endpoint whose other clients have gone, or that has scaled out). Without that the
+ * drain of a backlog of (factor − 1) × C × load time at C would take (factor − 1) × the load time, some 45 minutes
+ * after 5; with it, (factor − 1) / drain factor × the load time if the service keeps up with the endpoint (the
+ * report gives the calls/s achieved during the drain). While the service works the backlog off, its heap (in use,
+ * and after the latest GC), and the backlog gauge are sampled each second; at the end every well-formed trace must
+ * be in trace_logs exactly once and every sampled, applicable (trace, judge) in trace_assessments exactly once. The
+ * heap bound, half of the heap's max after a GC, is what a backlog held on the heap would break: at 10× for 5 minutes
+ * it holds some 30,000 sampled traces, over 100 MB of decoded traces.
  */
 final class Overload {
 
@@ -58,12 +62,14 @@ final class Overload {
         int threads = options.overloadEndpointThreads();
         Duration latency = Duration.ofMillis(options.overloadLatencyMillis());
         double capacity = threads * 1000.0 / latency.toMillis();
+        Duration drainLatency = Duration.ofMillis(Math.max(1, Math.round(latency.toMillis() / options.overloadDrainFactor())));
         TraceCorpus corpus = new TraceCorpus(TraceCorpus.Settings.defaults(Session.EXPERIMENT), 0x0FL);
         double callsPerTrace = SAMPLE * averageApplicableJudges(corpus, 2_000);
         double tracesPerSecond = options.overloadFactor() * capacity / callsPerTrace;
         long traces = (long) (tracesPerSecond * options.overloadMinutes() * 60);
-        String section = String.format("overload: %.0f× the endpoint's %.0f calls/s (%d threads, %d ms) for %s min",
-                options.overloadFactor(), capacity, threads, latency.toMillis(), options.overloadMinutes());
+        String section = String.format("overload: %.0f× the endpoint's %.0f calls/s (%d threads, %d ms) for %s min,"
+                        + " then its capacity × %.0f", options.overloadFactor(), capacity, threads, latency.toMillis(),
+                options.overloadMinutes(), options.overloadDrainFactor());
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
@@ -89,13 +95,17 @@ final class Overload {
                 }
                 double loadSeconds = (System.nanoTime() - startNanos) / 1e9;
                 long backlogAtStop = peaks.lastBacklog.get();
+                int callsAtStop = llm.requestCount();
+                llm.behavior(Behavior.always(Reply.yes()).withLatency(drainLatency));
                 Expected expected = expected(corpus, traces);
-                Duration drainTimeout = Duration.ofSeconds((long) (options.overloadFactor() * options.overloadMinutes()
-                        * 60 * 1.5) + 300);
+                // three times the drain at drain capacity, and five minutes for the rest
+                Duration drainTimeout = Duration.ofSeconds((long) ((options.overloadFactor() - 1)
+                        / options.overloadDrainFactor() * loadSeconds * 3) + 300);
                 session.watcher().awaitRows(expected.wellFormed().size(), drainTimeout);
                 Map<String, Integer> pairs = awaitAssessments(session.table(), peaks, expected.pairs().size(),
                         drainTimeout);
                 double drainSeconds = (System.nanoTime() - startNanos) / 1e9 - loadSeconds;
+                int drainCalls = llm.requestCount() - callsAtStop;
                 sampler.interrupt();
                 sampler.join();
                 long heapMax = session.service().heapMax();
@@ -104,8 +114,11 @@ final class Overload {
                         tracesPerSecond, loadSeconds, produced.records(), SAMPLE, JUDGES.stream()
                                 .map(BuiltinJudge::wireName).toList()), String.format("%,.0f judge calls/s demanded",
                         tracesPerSecond * callsPerTrace));
-                report.add(section, "endpoint calls answered / achieved calls/s over load and drain",
-                        String.format("%,d / %.1f", llm.requestCount(), llm.requestCount() / (loadSeconds + drainSeconds)));
+                report.add(section, "endpoint calls answered during the load / calls/s",
+                        String.format("%,d / %.1f", callsAtStop, callsAtStop / loadSeconds));
+                report.add(section, String.format("endpoint calls during the drain / calls/s (capacity %.0f/s: %d ms)",
+                        capacity * options.overloadDrainFactor(), drainLatency.toMillis()),
+                        String.format("%,d / %.1f", drainCalls, drainCalls / drainSeconds));
                 report.add(section, "service heap, most in use / most after a GC, -Xmx" + options.serviceHeap(),
                         ProcStatus.mib(peaks.heapUsed.get()) + " / " + ProcStatus.mib(peaks.heapAfterGc.get()),
                         "after GC < half the heap's max (" + ProcStatus.mib(heapMax / 2) + ")",

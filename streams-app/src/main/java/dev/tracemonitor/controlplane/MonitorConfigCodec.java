@@ -16,6 +16,7 @@ import dev.tracemonitor.filter.InvalidFilterException;
 import dev.tracemonitor.filter.TraceFilter;
 import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.model.MonitorConfig;
+import dev.tracemonitor.serde.StrictUtf8;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -83,6 +84,7 @@ public final class MonitorConfigCodec {
             throw new InvalidMonitorConfigException("config is " + bytes.length + " bytes, more than the limit of "
                     + MAX_CONFIG_BYTES);
         }
+        StrictUtf8.require(bytes, InvalidMonitorConfigException::new);
         MonitorConfig config;
         try {
             config = STRICT.readValue(bytes, MonitorConfig.class);

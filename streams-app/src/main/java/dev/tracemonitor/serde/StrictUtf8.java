@@ -9,14 +9,16 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.function.Function;
 
 /**
  * Refuses JSON bytes that are not well-formed UTF-8 (Unicode's table 3-7), which Jackson reads without a word:
  * overlong encodings, UTF-16 surrogates encoded as UTF-8 (CESU-8), code points above U+10FFFF. Jackson decodes them
  * into other text (an overlong {@code C0 AF} is a {@code /}) or fails with a message that names no field; here the
- * reason names the problem, its byte offset and the JSON path of the key or string it is in.
+ * reason names the problem, its byte offset and the JSON path of the key or string it is in. Traces and monitor
+ * configs are checked alike.
  */
-final class StrictUtf8 {
+public final class StrictUtf8 {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
@@ -44,6 +46,11 @@ final class StrictUtf8 {
      * reads as UTF-16 or UTF-32 (a byte order mark or a zero byte in the first two) are its decoders' to check.
      */
     static void require(byte[] bytes) {
+        require(bytes, InvalidTraceException::new);
+    }
+
+    /** {@link #require(byte[])}, throwing what {@code refusal} makes of the reason. */
+    public static void require(byte[] bytes, Function<String, ? extends RuntimeException> refusal) {
         if (bytes.length >= 2 && (bytes[0] == 0 || bytes[1] == 0 || (bytes[0] & 0xFE) == 0xFE && (bytes[1] & 0xFE) == 0xFE
                 && bytes[0] != bytes[1])) {
             return;
@@ -64,9 +71,9 @@ final class StrictUtf8 {
             int low = 0x80;
             int high = 0xBF;
             if (lead < 0xC0) {
-                throw invalid(bytes, i, Problem.STRAY_CONTINUATION);
+                throw invalid(refusal, bytes, i, Problem.STRAY_CONTINUATION);
             } else if (lead < 0xC2) {
-                throw invalid(bytes, i, Problem.OVERLONG);
+                throw invalid(refusal, bytes, i, Problem.OVERLONG);
             } else if (lead < 0xE0) {
                 length = 2;
             } else if (lead < 0xF0) {
@@ -78,26 +85,27 @@ final class StrictUtf8 {
                 low = lead == 0xF0 ? 0x90 : low;
                 high = lead == 0xF4 ? 0x8F : high;
             } else {
-                throw invalid(bytes, i, Problem.ABOVE_MAX);
+                throw invalid(refusal, bytes, i, Problem.ABOVE_MAX);
             }
             for (int k = 1; k < length; k++) {
                 int next = i + k < n ? bytes[i + k] & 0xFF : -1;
                 if (next < 0x80 || next > 0xBF) {
-                    throw invalid(bytes, i, Problem.TRUNCATED);
+                    throw invalid(refusal, bytes, i, Problem.TRUNCATED);
                 }
                 if (k == 1 && next < low) {
-                    throw invalid(bytes, i, Problem.OVERLONG);
+                    throw invalid(refusal, bytes, i, Problem.OVERLONG);
                 }
                 if (k == 1 && next > high) {
-                    throw invalid(bytes, i, lead == 0xED ? Problem.SURROGATE : Problem.ABOVE_MAX);
+                    throw invalid(refusal, bytes, i, lead == 0xED ? Problem.SURROGATE : Problem.ABOVE_MAX);
                 }
             }
             i += length;
         }
     }
 
-    private static InvalidTraceException invalid(byte[] bytes, int offset, Problem problem) {
-        return new InvalidTraceException("invalid UTF-8 at byte " + offset + ": " + problem.text + locate(bytes, offset));
+    private static RuntimeException invalid(Function<String, ? extends RuntimeException> refusal, byte[] bytes,
+                                            int offset, Problem problem) {
+        return refusal.apply("invalid UTF-8 at byte " + offset + ": " + problem.text + locate(bytes, offset));
     }
 
     /**

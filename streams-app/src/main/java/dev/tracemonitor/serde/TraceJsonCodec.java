@@ -1,6 +1,9 @@
 package dev.tracemonitor.serde;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracemonitor.model.Assessment;
@@ -9,6 +12,8 @@ import dev.tracemonitor.model.Json;
 import dev.tracemonitor.model.ReceivedTrace;
 import dev.tracemonitor.model.Trace;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 /**
  * MLflow's trace JSON ({@code Trace.to_json()}) and Assessment JSON, as bytes or as Jackson trees: the entry point
@@ -87,7 +92,7 @@ public final class TraceJsonCodec {
             throw new InvalidTraceException("empty record value");
         }
         StrictUtf8.require(bytes);
-        try (JsonParser parser = Json.MAPPER.createParser(bytes)) {
+        try (JsonParser parser = new FiniteNumbers(Json.MAPPER.createParser(bytes))) {
             // a key given twice is ambiguous: readers differ on which value wins
             parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             JsonNode root = Json.MAPPER.readTree(parser);
@@ -98,6 +103,37 @@ public final class TraceJsonCodec {
             return new Parsed(root);
         } catch (IOException e) {
             throw new InvalidTraceException("not JSON: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * Refuses a number beyond the range of a double where it is read, naming its path and the number as written: the
+     * tree would hold Infinity, which is not JSON (Jackson writes it back as the string "Infinity").
+     */
+    private static final class FiniteNumbers extends JsonParserDelegate {
+
+        FiniteNumbers(JsonParser parser) {
+            super(parser);
+        }
+
+        @Override
+        public JsonToken nextToken() throws IOException {
+            JsonToken token = super.nextToken();
+            if (token == JsonToken.VALUE_NUMBER_FLOAT && !Double.isFinite(getDoubleValue())) {
+                throw new InvalidTraceException(path(getParsingContext())
+                        + " must be a number within the range of a double, found " + TraceJsonReader.abbreviate(getText()));
+            }
+            return token;
+        }
+
+        /** {@code data.spans[0].start_time_unix_nano}: the path of the current value, as the reader's reasons name it. */
+        private static String path(JsonStreamContext context) {
+            Deque<String> parts = new ArrayDeque<>();
+            for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+                parts.addFirst(c.inArray() ? "[" + c.getCurrentIndex() + "]" : "." + c.getCurrentName());
+            }
+            String path = String.join("", parts);
+            return path.startsWith(".") ? path.substring(1) : path;
         }
     }
 

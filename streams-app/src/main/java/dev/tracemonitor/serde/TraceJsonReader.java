@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -295,17 +296,13 @@ final class TraceJsonReader {
         return legacy == null ? null : TraceLocation.experiment(legacy);
     }
 
+    /** {@code request_time} (V3), else MLflow 2's {@code timestamp_ms}, in milliseconds. */
     private static long requestTime(JsonNode info) {
-        String field = "request_time";
-        JsonNode node = info.get(field);
-        if (node == null || node.isNull()) {
-            field = "timestamp_ms";
-            node = info.get(field);
-        }
-        if (node == null || node.isNull()) {
+        Long millis = firstPresent(info, TraceJsonReader::timestamp, "request_time", "timestamp_ms");
+        if (millis == null) {
             throw new InvalidTraceException("missing info.request_time");
         }
-        return timestamp(node, "info." + field);
+        return millis;
     }
 
     private static long timestamp(JsonNode node, String where) {
@@ -319,7 +316,7 @@ final class TraceJsonReader {
         try {
             return MlflowTime.instantMillis(text);
         } catch (NumberFormatException e) {
-            throw new InvalidTraceException("not a timestamp: " + abbreviate(text));
+            throw new InvalidTraceException(where + " is not a timestamp: " + abbreviate(text));
         }
     }
 
@@ -328,21 +325,37 @@ final class TraceJsonReader {
      * {@code execution_duration_ms} (MLflow 3's {@code to_dict()}) or {@code execution_time_ms} (MLflow 2).
      */
     private static Long duration(JsonNode info) {
-        JsonNode node = info.get("execution_duration");
-        if (node == null || node.isNull()) {
-            String field = info.hasNonNull("execution_duration_ms") ? "execution_duration_ms" : "execution_time_ms";
-            node = info.get(field);
-            return node == null || node.isNull() ? null : wholeNumber(node, "info." + field);
-        }
+        Long proto = firstPresent(info, TraceJsonReader::protoDuration, "execution_duration");
+        Long millis = firstPresent(info, TraceJsonReader::wholeNumber, "execution_duration_ms", "execution_time_ms");
+        return proto != null ? proto : millis;
+    }
+
+    private static long protoDuration(JsonNode node, String where) {
         if (node.isNumber()) {
-            return wholeNumber(node, "info.execution_duration");
+            return wholeNumber(node, where);
         }
         String text = node.asText().trim();
         try {
             return MlflowTime.durationMillis(text);
         } catch (RuntimeException e) {
-            throw new InvalidTraceException("not a duration: " + abbreviate(text));
+            throw new InvalidTraceException(where + " is not a duration: " + abbreviate(text));
         }
+    }
+
+    /**
+     * The first of the info {@code fields} present (not null), as {@code read} reads it. Each later one present is
+     * read too, so that a malformed value is refused even where another field stands for the same thing.
+     */
+    private static Long firstPresent(JsonNode info, BiFunction<JsonNode, String, Long> read, String... fields) {
+        Long first = null;
+        for (String field : fields) {
+            JsonNode node = info.get(field);
+            if (node != null && !node.isNull()) {
+                Long value = read.apply(node, "info." + field);
+                first = first == null ? value : first;
+            }
+        }
+        return first;
     }
 
     private static String state(JsonNode info) {
@@ -378,7 +391,7 @@ final class TraceJsonReader {
         return map;
     }
 
-    private static String abbreviate(String text) {
+    static String abbreviate(String text) {
         return text.length() > 64 ? text.substring(0, 64) + "…" : text;
     }
 }

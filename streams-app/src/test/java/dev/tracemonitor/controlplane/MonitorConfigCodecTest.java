@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.sampling.Sampler;
 import dev.tracemonitor.testing.TestTraces;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -115,5 +116,25 @@ class MonitorConfigCodecTest {
     void rejectsWithAPreciseReason(String json, String reason) {
         assertThatThrownBy(() -> MonitorConfigCodec.decode("42", TestTraces.utf8(json)))
                 .isInstanceOf(InvalidMonitorConfigException.class).hasMessageContaining(reason);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "overlong '/' in a value     | C0 AF       | value | an overlong encoding, in the value at /schema_name",
+            "U+110000 in a key           | F4 90 80 80 | key   | a code point above U+10FFFF, in a key of /assessments_config/assessments/0/guidelines",
+            "CESU-8 surrogate in a value | ED A0 80    | value | a UTF-16 surrogate encoded in UTF-8 (CESU-8), in the value at /schema_name"})
+    void invalidUtf8IsRejectedNamingTheProblemAndTheField(String what, String hex, String where, String reason) {
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        json.writeBytes(TestTraces.utf8(where.equals("key")
+                ? "{\"experiment_id\": \"42\", \"catalog_name\": \"main\", \"schema_name\": \"mon\", \"assessments_config\": {\"assessments\": [{\"guidelines\": {\"t"
+                : "{\"experiment_id\": \"42\", \"catalog_name\": \"main\", \"schema_name\": \"m"));
+        for (String b : hex.split(" ")) {
+            json.write(Integer.parseInt(b, 16));
+        }
+        json.writeBytes(TestTraces.utf8(where.equals("key") ? "ne\": [\"be polite\"]}}]}}"
+                : "n\", \"assessments_config\": {\"assessments\": []}}"));
+        assertThatThrownBy(() -> MonitorConfigCodec.decode("42", json.toByteArray())).as(what)
+                .isInstanceOf(InvalidMonitorConfigException.class).hasMessageContaining("invalid UTF-8 at byte ")
+                .hasMessageContaining(reason);
     }
 }

@@ -181,7 +181,7 @@ class TraceJsonCodecTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
             "start time not a number | `\"start_time_unix_nano\":\"abc\"` | data.spans[0].start_time_unix_nano must be an integer of nanoseconds, found \"abc\"",
-            "start time 1e400 | `\"start_time_unix_nano\":1e400` | data.spans[0].start_time_unix_nano must be an integer of nanoseconds",
+            "start time 1e400 | `\"start_time_unix_nano\":1e400` | data.spans[0].start_time_unix_nano must be a number within the range of a double, found 1e400",
             "end time beyond int64 | `\"end_time_unix_nano\":92233720368547758070` | data.spans[0].end_time_unix_nano must be an integer of nanoseconds",
             "end time beyond int64 as text | `\"end_time_unix_nano\":\"92233720368547758070\"` | data.spans[0].end_time_unix_nano is beyond int64",
             "negative start time | `\"start_time_unix_nano\":-5` | data.spans[0].start_time_unix_nano is negative: -5",
@@ -265,16 +265,20 @@ class TraceJsonCodecTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-            "duration ms 1e400 | `\"execution_duration_ms\":1e400` | info.execution_duration_ms must be a whole number of milliseconds within int64, found Infinity",
+            "duration ms 1e400 | `\"execution_duration_ms\":1e400` | info.execution_duration_ms must be a number within the range of a double, found 1e400",
             "duration ms beyond int64 | `\"execution_duration_ms\":92233720368547758070` | info.execution_duration_ms must be a whole number of milliseconds within int64, found 92233720368547758070",
             "duration ms beyond int64 as text | `\"execution_duration_ms\":\"92233720368547758070\"` | info.execution_duration_ms is beyond int64",
             "duration ms with a fraction | `\"execution_time_ms\":1.5` | info.execution_time_ms must be a whole number of milliseconds within int64, found 1.5",
             "duration ms a word | `\"execution_time_ms\":\"slow\"` | info.execution_time_ms must be a whole number of milliseconds within int64, found \"slow\"",
-            "proto duration 1e400 | `\"execution_duration\":1e400` | info.execution_duration must be a whole number of milliseconds within int64",
-            "request time 1e400 | `\"request_time\":1e400` | info.request_time must be a whole number of milliseconds within int64",
-            "request time beyond int64 | `\"timestamp_ms\":-92233720368547758070` | info.timestamp_ms must be a whole number of milliseconds within int64"})
-    void infoNumbersOutOfRangeAreRefusedNamingTheField(String what, String field, String reason) {
-        String json = "{\"info\":{\"trace_id\":\"tr-n\"," + (field.contains("request_time") ? ""
+            "proto duration -2.5E+309 | `\"execution_duration\":-2.5E+309` | info.execution_duration must be a number within the range of a double, found -2.5E+309",
+            "MLflow 2 duration beside a valid proto duration | `\"execution_duration\":\"1.5s\",\"execution_time_ms\":1.5` | info.execution_time_ms must be a whole number of milliseconds within int64, found 1.5",
+            "request time 1e400 | `\"request_time\":1e400` | info.request_time must be a number within the range of a double, found 1e400",
+            "MLflow 2 request time beyond int64 | `\"timestamp_ms\":-92233720368547758070` | info.timestamp_ms must be a whole number of milliseconds within int64, found -92233720368547758070",
+            "MLflow 2 request time beyond int64 beside a valid request_time | `\"request_time\":\"2025-01-01T00:00:00Z\",\"timestamp_ms\":-92233720368547758070` | info.timestamp_ms must be a whole number of milliseconds within int64, found -92233720368547758070",
+            "MLflow 2 request time a word beside a valid request_time | `\"request_time\":\"2025-01-01T00:00:00Z\",\"timestamp_ms\":\"abc\"` | info.timestamp_ms is not a timestamp: abc",
+            "a feedback value 1e400 | `\"assessments\":[{\"assessment_name\":\"x\",\"feedback\":{\"value\":[1e400]}}]` | info.assessments[0].feedback.value[0] must be a number within the range of a double, found 1e400"})
+    void numbersOutOfRangeAreRefusedNamingTheField(String what, String field, String reason) {
+        String json = "{\"info\":{\"trace_id\":\"tr-n\"," + (field.contains("request_time") || field.contains("timestamp_ms") ? ""
                 : "\"request_time\":\"2025-01-01T00:00:00Z\",") + field + "}}";
         assertThatThrownBy(() -> TraceJsonCodec.decode(TestTraces.utf8(json))).as(what)
                 .isInstanceOf(InvalidTraceException.class).hasMessageContaining(reason);

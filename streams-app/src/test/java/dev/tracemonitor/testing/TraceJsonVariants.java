@@ -107,8 +107,6 @@ public final class TraceJsonVariants {
         variants.put("event attribute holding a number in another form", TestTraces.utf8(event("\"1e2\"")));
         variants.put("duration beyond a double's precision",
                 TestTraces.utf8(BARE.replace("}}", ",\"execution_time_ms\":1152921504606846977}}")));
-        variants.put("infinite feedback", TestTraces.utf8(BARE.replace("}}",
-                ",\"assessments\":[{\"assessment_name\":\"x\",\"feedback\":{\"value\":[1e400]}}]}}")));
         return variants;
     }
 
