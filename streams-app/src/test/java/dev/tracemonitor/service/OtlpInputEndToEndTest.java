@@ -16,6 +16,7 @@ import dev.tracemonitor.serde.DeadLetters;
 import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
+import dev.tracemonitor.testing.ConsumedOffsets;
 import dev.tracemonitor.testing.OtelApp;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
 import dev.tracemonitor.testing.TestBroker;
@@ -93,16 +94,28 @@ class OtlpInputEndToEndTest {
                    {"name": "safety"}, {"name": "groundedness"}, {"name": "chunk_relevance"}]}}""".formatted(experiment);
 
         Map<String, OtelApp.Request> requests = new HashMap<>();
-        List<byte[]> messages;
+        // the roots of the even traces come last, once everything else has been read: those traces must be held
+        // until their root comes; the other traces' spans are shuffled with their roots, some before their children
+        List<byte[]> first;
+        List<byte[]> roots;
         try (OtelApp app = new OtelApp(experiment)) {
+            List<String> heldForRoot = new ArrayList<>();
             for (int i = 0; i < TRACES; i++) {
                 OtelApp.Request request = app.serve(i);
                 requests.put("tr-" + request.traceId(), request);
+                if (i % 2 == 0) {
+                    heldForRoot.add(request.rootSpanId());
+                }
             }
             assertThat(app.spans()).hasSize(3 * TRACES);
-            messages = OtelApp.messages(app.spans(), encoding == OtlpEncoding.OTLP_JSON, 5, new Random(19));
+            boolean json = encoding == OtlpEncoding.OTLP_JSON;
+            Random random = new Random(19);
+            first = OtelApp.messages(app.spans().stream()
+                    .filter(s -> !heldForRoot.contains(s.getSpanId())).toList(), json, 5, random);
+            roots = OtelApp.messages(app.spans().stream()
+                    .filter(s -> heldForRoot.contains(s.getSpanId())).toList(), json, 3, random);
         }
-        assertThat(messages.size()).as("several messages per trace").isGreaterThan(TRACES);
+        assertThat(first.size() + roots.size()).as("several messages per trace").isGreaterThan(TRACES);
 
         try (TraceMonitorService service = new TraceMonitorService(config, new ScriptedJudgeBackend(),
                 TraceMonitorMetrics.inMemory());
@@ -116,10 +129,16 @@ class OtlpInputEndToEndTest {
                     .get(0).value()).status()).isEqualTo(MonitorStatus.ACCEPTED);
 
             Random partitions = new Random(7);
-            for (byte[] message : messages) {
+            for (byte[] message : first) {
                 producer.send(new ProducerRecord<>(topics.otlp(), partitions.nextInt(PARTITIONS), null, message));
             }
             producer.send(new ProducerRecord<>(topics.otlp(), 0, null, TestTraces.utf8("not an OTLP message")));
+            producer.flush();
+            String group = config.getString(ServiceConfig.APPLICATION_ID_CONFIG);
+            ConsumedOffsets.awaitCommitted(broker.clientProperties(), group, topics.otlp(), topics.otlpSpans());
+            for (byte[] message : roots) {
+                producer.send(new ProducerRecord<>(topics.otlp(), partitions.nextInt(PARTITIONS), null, message));
+            }
             producer.flush();
 
             await().atMost(Duration.ofMinutes(2)).until(() -> service.sink().stats().rowsCommitted() >= TRACES);
