@@ -7,6 +7,9 @@ import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.TraceFormats;
 import dev.tracemonitor.sink.DeltaSinkConfig;
 import dev.tracemonitor.sink.SinkTableKind;
+import dev.tracemonitor.otlp.OtlpEncoding;
+import dev.tracemonitor.otlp.OtlpExperiments;
+import dev.tracemonitor.topology.OtlpSettings;
 import dev.tracemonitor.topology.Topics;
 import dev.tracemonitor.topology.TraceMonitorTopology;
 import java.time.Duration;
@@ -137,6 +140,31 @@ public final class ServiceConfig extends AbstractConfig {
             "Output topic: each trace with its assessments; what the Delta sink reads.";
     public static final String TOPIC_DLQ_CONFIG = "trace-monitor.topic.dlq";
     private static final String TOPIC_DLQ_DOC = "Dead-letter topic for records that cannot be traces.";
+    public static final String TOPIC_OTLP_CONFIG = "trace-monitor.topic.otlp";
+    private static final String TOPIC_OTLP_DOC = "Input topic of OTLP spans as the OpenTelemetry Collector's Kafka"
+            + " exporter writes them (its default topic is otlp_spans); empty: no OTLP input.";
+    public static final String TOPIC_OTLP_SPANS_CONFIG = "trace-monitor.topic.otlp-spans";
+    private static final String TOPIC_OTLP_SPANS_DOC = "Topic through which the OTLP spans are re-keyed by trace id,"
+            + " so that all spans of a trace reach one task (read and written by the service only).";
+    public static final String FORMAT_OTLP_CONFIG = "trace-monitor.format.otlp";
+    private static final String FORMAT_OTLP_DOC = "Encoding of the OTLP topic, as the exporter's traces encoding:"
+            + " otlp_proto (ExportTraceServiceRequest protobuf) or otlp_json (OTLP/JSON).";
+    public static final String OTLP_QUIET_PERIOD_CONFIG = "trace-monitor.otlp.quiet.period";
+    private static final String OTLP_QUIET_PERIOD_DOC = "An OTLP trace is emitted once its root span has come and no"
+            + " span of it has come for this long (wall clock).";
+    public static final String OTLP_MAX_WAIT_CONFIG = "trace-monitor.otlp.max.wait";
+    private static final String OTLP_MAX_WAIT_DOC = "An OTLP trace is emitted with what has come once it has been"
+            + " held this long, root span or not; spans arriving up to this long after its emission are dead-lettered"
+            + " as late.";
+    public static final String OTLP_MAX_SPANS_CONFIG = "trace-monitor.otlp.max.spans";
+    private static final String OTLP_MAX_SPANS_DOC = "Most spans held per OTLP trace (its bytes are bounded by"
+            + " trace-monitor.max.trace.bytes); spans beyond are dead-lettered and the trace emitted with what it holds.";
+    public static final String OTLP_EXPERIMENT_ATTRIBUTE_CONFIG = "trace-monitor.otlp.experiment.attribute";
+    private static final String OTLP_EXPERIMENT_ATTRIBUTE_DOC = "Resource or span attribute naming an OTLP trace's"
+            + " experiment (the resource's first, then the first span's that has it).";
+    public static final String OTLP_SERVICE_EXPERIMENTS_CONFIG = "trace-monitor.otlp.service.experiments";
+    private static final String OTLP_SERVICE_EXPERIMENTS_DOC = "The experiment of OTLP spans whose resource has no"
+            + " experiment attribute, by service.name: service=experiment pairs, comma-separated.";
     public static final String TOPIC_PARTITIONS_CONFIG = "trace-monitor.topic.partitions";
     private static final String TOPIC_PARTITIONS_DOC = "Partitions of topics the service creates.";
     public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "trace-monitor.topic.replication.factor";
@@ -212,6 +240,22 @@ public final class ServiceConfig extends AbstractConfig {
             .define(TOPIC_FEEDBACK_CONFIG, Type.STRING, Topics.DEFAULT_FEEDBACK, Importance.MEDIUM, TOPIC_FEEDBACK_DOC)
             .define(TOPIC_ASSESSED_CONFIG, Type.STRING, Topics.DEFAULT_ASSESSED, Importance.MEDIUM, TOPIC_ASSESSED_DOC)
             .define(TOPIC_DLQ_CONFIG, Type.STRING, Topics.DEFAULT_DLQ, Importance.MEDIUM, TOPIC_DLQ_DOC)
+            .define(TOPIC_OTLP_CONFIG, Type.STRING, Topics.DEFAULT_OTLP, Importance.MEDIUM, TOPIC_OTLP_DOC)
+            .define(TOPIC_OTLP_SPANS_CONFIG, Type.STRING, Topics.DEFAULT_OTLP_SPANS, new ConfigDef.NonEmptyString(),
+                    Importance.LOW, TOPIC_OTLP_SPANS_DOC)
+            .define(FORMAT_OTLP_CONFIG, Type.STRING, OtlpEncoding.OTLP_PROTO.configName(),
+                    ConfigDef.ValidString.in(OtlpEncoding.OTLP_PROTO.configName(), OtlpEncoding.OTLP_JSON.configName()),
+                    Importance.MEDIUM, FORMAT_OTLP_DOC)
+            .define(OTLP_QUIET_PERIOD_CONFIG, Type.STRING, OtlpSettings.DEFAULT_QUIET_PERIOD.toString(),
+                    durationValidator(), Importance.MEDIUM, OTLP_QUIET_PERIOD_DOC)
+            .define(OTLP_MAX_WAIT_CONFIG, Type.STRING, OtlpSettings.DEFAULT_MAX_WAIT.toString(), durationValidator(),
+                    Importance.MEDIUM, OTLP_MAX_WAIT_DOC)
+            .define(OTLP_MAX_SPANS_CONFIG, Type.INT, OtlpSettings.DEFAULT_MAX_SPANS, ConfigDef.Range.between(1, 999_999),
+                    Importance.LOW, OTLP_MAX_SPANS_DOC)
+            .define(OTLP_EXPERIMENT_ATTRIBUTE_CONFIG, Type.STRING, OtlpExperiments.DEFAULT_ATTRIBUTE,
+                    new ConfigDef.NonEmptyString(), Importance.MEDIUM, OTLP_EXPERIMENT_ATTRIBUTE_DOC)
+            .define(OTLP_SERVICE_EXPERIMENTS_CONFIG, Type.STRING, "", serviceExperimentsValidator(), Importance.MEDIUM,
+                    OTLP_SERVICE_EXPERIMENTS_DOC)
             .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW,
                     TOPIC_PARTITIONS_DOC)
             .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.LOW,
@@ -251,6 +295,10 @@ public final class ServiceConfig extends AbstractConfig {
             ModelPrices.fromSettings(originals());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
+        }
+        if (duration(OTLP_QUIET_PERIOD_CONFIG).compareTo(duration(OTLP_MAX_WAIT_CONFIG)) >= 0) {
+            throw new ConfigException(OTLP_QUIET_PERIOD_CONFIG, getString(OTLP_QUIET_PERIOD_CONFIG), "must be shorter"
+                    + " than " + OTLP_MAX_WAIT_CONFIG + " (" + getString(OTLP_MAX_WAIT_CONFIG) + ")");
         }
         Map<String, Object> kafka = kafkaProperties();
         new AdminClientConfig(kafka);
@@ -304,7 +352,36 @@ public final class ServiceConfig extends AbstractConfig {
     public Topics topics() {
         return new Topics(getString(TOPIC_TRACES_CONFIG), getString(TOPIC_MONITOR_CONFIG_CONFIG),
                 getString(TOPIC_MONITOR_STATUS_CONFIG), getString(TOPIC_FEEDBACK_CONFIG), getString(TOPIC_ASSESSED_CONFIG),
-                getString(TOPIC_DLQ_CONFIG));
+                getString(TOPIC_DLQ_CONFIG), getString(TOPIC_OTLP_CONFIG).trim(), getString(TOPIC_OTLP_SPANS_CONFIG));
+    }
+
+    /** How the OTLP input is read and assembled into traces (used when {@value #TOPIC_OTLP_CONFIG} is set). */
+    public OtlpSettings otlpSettings() {
+        return new OtlpSettings(OtlpEncoding.of(getString(FORMAT_OTLP_CONFIG)),
+                new OtlpExperiments(getString(OTLP_EXPERIMENT_ATTRIBUTE_CONFIG),
+                        serviceExperiments(getString(OTLP_SERVICE_EXPERIMENTS_CONFIG))),
+                duration(OTLP_QUIET_PERIOD_CONFIG), duration(OTLP_MAX_WAIT_CONFIG), getInt(OTLP_MAX_SPANS_CONFIG));
+    }
+
+    /** {@code checkout=42, search=7} as a map from service name to experiment id. */
+    private static Map<String, String> serviceExperiments(String pairs) {
+        Map<String, String> map = new HashMap<>();
+        for (String pair : pairs.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0 || eq == pair.length() - 1) {
+                throw new ConfigException(OTLP_SERVICE_EXPERIMENTS_CONFIG, pairs,
+                        "expected service=experiment pairs, comma-separated; found '" + pair.trim() + "'");
+            }
+            map.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+        return map;
+    }
+
+    private static ConfigDef.Validator serviceExperimentsValidator() {
+        return (name, value) -> serviceExperiments(String.valueOf(value));
     }
 
     /** The settings of decoding and judging: the judge backend, the scoring engine, the traces format. */

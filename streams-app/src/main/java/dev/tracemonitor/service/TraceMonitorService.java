@@ -61,7 +61,8 @@ public final class TraceMonitorService implements AutoCloseable {
             engine = new ScoringEngine(config.judging().engineSettings(), metrics);
             Topology topology = TraceMonitorTopology.build(topics, config.topologySettings(), engine,
                     new JudgeFactory(backend), metrics, config.judging().traceDecoder(),
-                    TraceFormats.encoder(config.getString(ServiceConfig.FORMAT_FEEDBACK_CONFIG), config.originals()));
+                    TraceFormats.encoder(config.getString(ServiceConfig.FORMAT_FEEDBACK_CONFIG), config.originals()),
+                    config.otlpSettings());
             streams = new KafkaStreams(topology, streamsProperties());
             kafkaMetrics.bindStreams(streams);
             streams.setUncaughtExceptionHandler(e -> {

@@ -42,6 +42,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     static final String NO_EXPERIMENT = "the trace names no experiment: info.trace_location.mlflow_experiment"
             + ".experiment_id (MLflow 2: info.experiment_id) is missing, null or empty";
 
+    static final String STAGE = "decode";
     static final Duration FIRST_OUTAGE_PAUSE = Duration.ofMillis(500);
     static final Duration MAX_OUTAGE_PAUSE = Duration.ofSeconds(10);
 
@@ -106,11 +107,11 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new RegistryOutageException("the schema registry was unavailable for longer than "
-                            + outageWait + " while decoding " + Source.of(context) + "; the stream thread is replaced and the record"
+                            + outageWait + " while decoding " + DeadLetter.of(context, STAGE) + "; the stream thread is replaced and the record"
                             + " read again", e);
                 }
                 long millis = Math.min(pause.toMillis(), Math.max(1, left / 1_000_000));
-                LOG.warn("schema registry unavailable decoding {}; waiting {} ms: {}", Source.of(context), millis,
+                LOG.warn("schema registry unavailable decoding {}; waiting {} ms: {}", DeadLetter.of(context, STAGE), millis,
                         e.getMessage());
                 metrics.registryOutageWait();
                 try {
@@ -124,20 +125,6 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         }
     }
 
-    /** Where the record being processed comes from, read once for its log lines and dead-letter headers. */
-    private record Source(String topic, int partition, long offset) {
-
-        static Source of(ProcessorContext<?, ?> context) {
-            return context.recordMetadata().map(m -> new Source(m.topic(), m.partition(), m.offset()))
-                    .orElse(new Source("unknown", -1, -1));
-        }
-
-        @Override
-        public String toString() {
-            return topic + "-" + partition + "@" + offset;
-        }
-    }
-
     private static long size(Record<byte[], byte[]> record) {
         long size = (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
         for (Header header : record.headers()) {
@@ -147,7 +134,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     }
 
     private void deadLetterTooLarge(Record<byte[], byte[]> record, long size) {
-        Source source = Source.of(context);
+        DeadLetter source = DeadLetter.of(context, STAGE);
         String reason = "record of " + size + " bytes (key, value and headers) exceeds the trace limit of "
                 + maxTraceBytes + " bytes; it stays in " + source.topic() + " at partition " + source.partition()
                 + " offset " + source.offset();
@@ -163,15 +150,11 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     }
 
     private void deadLetter(Record<byte[], byte[]> record, String reason, String kind) {
-        forwardDeadLetter(record, Source.of(context), reason, kind);
+        forwardDeadLetter(record, DeadLetter.of(context, STAGE), reason, kind);
     }
 
-    /** {@code record}'s key and value to the dead-letter topic, its headers with the reason and source added. */
-    private void forwardDeadLetter(Record<byte[], byte[]> record, Source source, String reason, String kind) {
-        LOG.warn("dead-lettering record {}: {}", source, reason);
-        metrics.deadLettered(kind);
-        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(),
-                DeadLetters.headers(record.headers(), "decode", reason, source.topic(), source.partition(),
-                        source.offset())), TraceMonitorTopology.DLQ_SINK);
+    private void forwardDeadLetter(Record<byte[], byte[]> record, DeadLetter source, String reason, String kind) {
+        source.forward(context, metrics, record.key(), record.value(), record.timestamp(), record.headers(), reason,
+                kind);
     }
 }

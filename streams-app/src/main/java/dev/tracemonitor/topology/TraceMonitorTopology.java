@@ -7,7 +7,10 @@ import dev.tracemonitor.serde.AssessmentEncoder;
 import dev.tracemonitor.serde.JsonAssessmentEncoder;
 import dev.tracemonitor.serde.JsonTraceDecoder;
 import dev.tracemonitor.serde.TraceDecoder;
+import dev.tracemonitor.otlp.OtlpEncoding;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -17,7 +20,8 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The Kafka Streams topology: decode traces (bad ones to the DLQ), join each with its monitor, sample, score
+ * The Kafka Streams topology: decode traces (bad ones to the DLQ) and, from the OTLP input, assemble spans into
+ * traces; join each with its monitor, sample, score
  * asynchronously, publish feedback, and publish each trace with its assessments to {@code traces-assessed}. A second
  * sub-topology validates monitor configs and answers on {@code monitor-status}, which feeds the global store of
  * monitors in force.
@@ -36,6 +40,11 @@ public final class TraceMonitorTopology {
     static final String STATUS_SINK = "monitor-status-sink";
     static final String STATUS_SOURCE = "monitor-status-source";
     static final String MONITORS_UPDATER = "monitors-updater";
+    static final String OTLP_SOURCE = "otlp-source";
+    static final String OTLP_SPLIT = "otlp-split";
+    static final String OTLP_SPANS_SINK = "otlp-spans-sink";
+    static final String OTLP_SPANS_SOURCE = "otlp-spans-source";
+    static final String OTLP_ASSEMBLE = "otlp-assemble";
 
     public static final String MONITORS_STORE = "monitors";
     public static final String CONFIG_IN_FORCE_STORE = "monitor-config-in-force";
@@ -44,6 +53,10 @@ public final class TraceMonitorTopology {
     public static final String LATE_STORE = "scoring-late";
     /** The order of pending judge tasks: one small entry per trace with tasks awaiting a result, by deadline. */
     public static final String QUEUE_STORE = "scoring-queue";
+    /** One small entry per OTLP trace being held (or emitted a short while ago): what the emit rule reads. */
+    public static final String OTLP_HELD_STORE = "otlp-held";
+    /** The held OTLP spans, each part as it arrived, under {@code <trace id>/<part number>}. */
+    public static final String OTLP_PARTS_STORE = "otlp-held-parts";
 
     /**
      * The scoring deadline, how often completed judge calls are forwarded, the largest trace record processed
@@ -81,6 +94,18 @@ public final class TraceMonitorTopology {
     /** The topology with the wire formats of {@code traces} (decoder) and {@code trace-feedback} (encoder). */
     public static Topology build(Topics topics, Settings settings, ScoringEngine engine, JudgeFactory judges,
                                  TraceMonitorMetrics metrics, TraceDecoder decoder, AssessmentEncoder feedbackEncoder) {
+        return build(topics, settings, engine, judges, metrics, decoder, feedbackEncoder,
+                OtlpSettings.defaults(OtlpEncoding.OTLP_PROTO));
+    }
+
+    /**
+     * The topology with the OTLP input too when {@link Topics#otlpEnabled()}: its messages are cut by trace, re-keyed
+     * by trace id through {@link Topics#otlpSpans()}, held until each trace is whole and joined, as MLflow traces, to
+     * the decoded traces where they are routed.
+     */
+    public static Topology build(Topics topics, Settings settings, ScoringEngine engine, JudgeFactory judges,
+                                 TraceMonitorMetrics metrics, TraceDecoder decoder, AssessmentEncoder feedbackEncoder,
+                                 OtlpSettings otlp) {
         Topology topology = new Topology();
 
         topology.addSource(CONFIG_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.monitorConfig());
@@ -98,7 +123,25 @@ public final class TraceMonitorTopology {
         topology.addSource(TRACES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.traces());
         topology.addProcessor(DECODE, () -> new DecodeProcessor(decoder, metrics, settings.maxTraceBytes(),
                 settings.registryOutageWait()), TRACES_SOURCE);
-        topology.addProcessor(ROUTE, () -> new RouteProcessor(metrics), DECODE);
+        List<String> routed = new ArrayList<>(List.of(DECODE));
+        List<String> deadLettering = new ArrayList<>(List.of(DECODE));
+        if (topics.otlpEnabled()) {
+            topology.addSource(OTLP_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.otlp());
+            topology.addProcessor(OTLP_SPLIT, () -> new OtlpSplitProcessor(otlp.encoding(), metrics), OTLP_SOURCE);
+            topology.addSink(OTLP_SPANS_SINK, topics.otlpSpans(), new StringSerializer(), new ByteArraySerializer(),
+                    OTLP_SPLIT);
+            topology.addSource(OTLP_SPANS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(),
+                    topics.otlpSpans());
+            topology.addProcessor(OTLP_ASSEMBLE, () -> new SpanAssemblyProcessor(otlp, metrics,
+                    settings.maxTraceBytes(), topics.otlpSpans()), OTLP_SPANS_SOURCE);
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OTLP_HELD_STORE),
+                    Serdes.String(), Serdes.ByteArray()), OTLP_ASSEMBLE);
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OTLP_PARTS_STORE),
+                    Serdes.String(), Serdes.ByteArray()), OTLP_ASSEMBLE);
+            routed.add(OTLP_ASSEMBLE);
+            deadLettering.addAll(List.of(OTLP_SPLIT, OTLP_ASSEMBLE));
+        }
+        topology.addProcessor(ROUTE, () -> new RouteProcessor(metrics), routed.toArray(String[]::new));
         topology.addProcessor(SCORE, () -> new ScoringProcessor(engine, judges, metrics, settings.scoringDeadline(),
                 settings.drainInterval(), feedbackEncoder, topics.feedback()), ROUTE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AWAITING_STORE),
@@ -109,7 +152,8 @@ public final class TraceMonitorTopology {
                 Serdes.String(), Serdes.ByteArray()), SCORE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QUEUE_STORE),
                 Serdes.String(), Serdes.ByteArray()), SCORE);
-        topology.addSink(DLQ_SINK, topics.dlq(), new ByteArraySerializer(), new ByteArraySerializer(), DECODE);
+        topology.addSink(DLQ_SINK, topics.dlq(), new ByteArraySerializer(), new ByteArraySerializer(),
+                deadLettering.toArray(String[]::new));
         topology.addSink(FEEDBACK_SINK, topics.feedback(), new StringSerializer(), new ByteArraySerializer(), SCORE);
         topology.addSink(ASSESSED_SINK, topics.assessed(), new StringSerializer(), new ByteArraySerializer(), SCORE);
         return topology;

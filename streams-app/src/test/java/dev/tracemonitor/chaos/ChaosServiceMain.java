@@ -1,5 +1,7 @@
 package dev.tracemonitor.chaos;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.tracemonitor.delta.DeltaStorage;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.service.ServiceConfig;
@@ -7,6 +9,9 @@ import dev.tracemonitor.service.TraceMonitorService;
 import dev.tracemonitor.testing.ChildJvm;
 import dev.tracemonitor.testing.ScriptedJudgeBackend;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -22,6 +27,26 @@ import java.util.concurrent.CountDownLatch;
 public final class ChaosServiceMain {
 
     private ChaosServiceMain() {
+    }
+
+    /**
+     * Starts this {@code main} in a child JVM working in {@code dir}, with {@code settings}, its output appended to
+     * {@code log}, and waits until the service in it has started.
+     */
+    static ChildJvm start(Path dir, SinkProbe probe, Map<String, String> settings, Path log) throws Exception {
+        List<String> args = new ArrayList<>();
+        args.add(probe.dir().toString());
+        settings.forEach((k, v) -> args.add(k + "=" + v));
+        ChildJvm child = ChildJvm.start(ChaosServiceMain.class,
+                List.of("-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), args, dir, log);
+        try {
+            await().atMost(Duration.ofSeconds(90)).failFast("the child died; see " + log, () -> !child.isAlive())
+                    .until(() -> probe.first(child.pid(), SinkProbe.Kind.STARTED).isPresent());
+        } catch (RuntimeException | Error e) {
+            child.close();
+            throw e;
+        }
+        return child;
     }
 
     public static void main(String[] args) throws Exception {

@@ -75,10 +75,8 @@ class ServiceChaosTest {
                     new MonitorConfig.JudgeConfig(null, Map.of("tone", List.of("The response is polite.")), 0.2))));
     private static final Duration TIMEOUT = Duration.ofMinutes(4);
 
-    /** A killed child's group members must expire fast for the restarted one to get the partitions. */
     @RegisterExtension
-    static final TestBroker broker = TestBroker.withSettings(Map.of("offsets.topic.num.partitions", "1",
-            "transaction.state.log.num.partitions", "1", "group.min.session.timeout.ms", "1000"));
+    static final TestBroker broker = TestBroker.forKilledChildren();
 
     @TempDir
     static Path dir;
@@ -231,19 +229,7 @@ class ServiceChaosTest {
 
     private static ChildJvm startChild(SinkProbe probe, Map<String, String> settings, Path log) throws Exception {
         probe.clearHold();
-        List<String> args = new ArrayList<>();
-        args.add(dir.resolve("probe").toString());
-        settings.forEach((k, v) -> args.add(k + "=" + v));
-        ChildJvm child = ChildJvm.start(ChaosServiceMain.class,
-                List.of("-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), args, dir, log);
-        try {
-            await().atMost(Duration.ofSeconds(90)).failFast("the child died; see " + log, () -> !child.isAlive())
-                    .until(() -> probe.first(child.pid(), SinkProbe.Kind.STARTED).isPresent());
-        } catch (RuntimeException | Error e) {
-            child.close();
-            throw e;
-        }
-        return child;
+        return ChaosServiceMain.start(dir, probe, settings, log);
     }
 
     /** Asks the child's sinks to stop at {@code hold}, and kills the child once one has; the event of that sink. */

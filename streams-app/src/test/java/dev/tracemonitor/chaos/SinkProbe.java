@@ -67,10 +67,12 @@ final class SinkProbe {
     /** Log stores are made per use: one lock for every probe of the process. */
     private static final Object APPEND = new Object();
 
+    private final Path dir;
     private final Path holdFile;
     private final Path eventsFile;
 
     SinkProbe(Path dir) {
+        this.dir = dir;
         this.holdFile = dir.resolve("hold");
         this.eventsFile = dir.resolve("events.tsv");
         try {
@@ -81,6 +83,11 @@ final class SinkProbe {
     }
 
     // the test's side
+
+    /** Where the probe's files are: what a child is given to record into. */
+    Path dir() {
+        return dir;
+    }
 
     void requestHold(Hold hold) throws IOException {
         Files.writeString(holdFile, hold.name());

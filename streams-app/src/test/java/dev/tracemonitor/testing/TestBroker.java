@@ -35,6 +35,16 @@ public final class TestBroker implements BeforeAllCallback, AfterAllCallback {
     }
 
     /**
+     * For tests that kill service JVMs and start them again: one offsets and one transaction-state partition, and a
+     * low minimum session timeout, so that a killed child's group members expire fast and the restarted one gets the
+     * partitions.
+     */
+    public static TestBroker forKilledChildren() {
+        return withSettings(Map.of("offsets.topic.num.partitions", "1", "transaction.state.log.num.partitions", "1",
+                "group.min.session.timeout.ms", "1000"));
+    }
+
+    /**
      * Listeners that require SASL/PLAIN, with the test kit's users ({@code JaasUtils.KAFKA_PLAIN_*}) and its ACL
      * authorizer: a principal without ACLs gets nowhere.
      */
