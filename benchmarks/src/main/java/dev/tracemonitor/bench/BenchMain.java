@@ -24,7 +24,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * with a million rows pending), {@code judges} (the local judges against the labelled set: confusion matrix, precision
  * and recall of "no", agreement, latency per trace; {@link JudgeEvaluation}); {@code flush}, only when named, runs {@link FlushBenchmark} (one flush window of the
  * sink without Kafka); {@code overload}, only when named (about 12 minutes), judge demand of ten times the fake
- * endpoint's capacity for 5 minutes, then a drain at ten times its capacity: heap, backlog, exactly once ({@link Overload}). Prints one table at the end and writes it to {@code benchmarks/target/}.
+ * endpoint's capacity for 5 minutes, then a drain at ten times its capacity: heap, backlog, exactly once
+ * ({@link Overload}); {@code spark-vs-service}, only when named, Kafka to Delta by Spark Structured Streaming and by
+ * the service on one pre-loaded topic ({@link SparkVsService}). Prints one table at the end and writes it to
+ * {@code benchmarks/target/}.
  */
 public final class BenchMain {
 
@@ -65,6 +68,7 @@ public final class BenchMain {
                     case "judges" -> judges(options, report);
                     case "flush" -> flush(options);
                     case "overload" -> Overload.run(options, report);
+                    case "spark-vs-service" -> SparkVsService.run(options, report);
                     default -> throw new IllegalArgumentException(scenario);
                 }
             } catch (Exception e) {

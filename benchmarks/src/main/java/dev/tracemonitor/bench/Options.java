@@ -35,11 +35,13 @@ public record Options(
         int overloadEndpointThreads,
         int overloadLatencyMillis,
         double overloadDrainFactor,
-        Map<String, String> serviceEnv) {
+        Map<String, String> serviceEnv,
+        long sparkTraces,
+        String sparkHeap) {
 
     public static final List<String> ALL = List.of("micro", "judge", "pipeline", "local", "memory", "judges");
     /** Scenarios that run only when named. */
-    public static final List<String> NAMED_ONLY = List.of("flush", "overload");
+    public static final List<String> NAMED_ONLY = List.of("flush", "overload", "spark-vs-service");
 
     static Options parse(String[] args) {
         List<String> scenarios = new ArrayList<>();
@@ -112,7 +114,10 @@ public record Options(
                 Double.parseDouble(values.getOrDefault("overload-drain-factor", "10")),
                 // glibc's malloc makes an arena per thread that allocates natively (Kafka, RocksDB, Parquet codecs);
                 // two arenas save some 10 MB of RSS (measured: 407 → 400 MiB peak on the 500,000-trace run)
-                keyValues(values.getOrDefault("service-env", "MALLOC_ARENA_MAX=2")));
+                keyValues(values.getOrDefault("service-env", "MALLOC_ARENA_MAX=2")),
+                // spark-vs-service: traces pre-loaded for Spark and the service; the Spark driver's heap
+                Long.parseLong(values.getOrDefault("spark-traces", quick ? "20000" : "200000")),
+                values.getOrDefault("spark-heap", "1g"));
     }
 
     /** {@code K=V,K2=V2} as a map. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
@@ -73,6 +74,26 @@ public final class ServiceProcess implements AutoCloseable {
         command.add("-cp");
         command.add(target.resolve("trace-monitor.jar") + ":" + target.resolve("lib") + "/*");
         command.add("dev.tracemonitor.cli.TraceMonitorCommand");
+        return launch(command, log, settings, env -> env.putAll(environment));
+    }
+
+    /**
+     * The service as {@code streams-app/bin/trace-monitor run} starts it, with the launcher's JVM defaults: no
+     * {@code JAVA_OPTS} (the launcher {@code exec}s java, so the process is the JVM itself).
+     */
+    public static ServiceProcess startWithLauncher(Path repoRoot, Path log, Map<String, String> settings)
+            throws IOException {
+        Path launcher = repoRoot.resolve("streams-app/bin/trace-monitor");
+        String javaBin = Path.of(Java.executable()).getParent().toString();
+        return launch(List.of("bash", launcher.toString()), log, settings, env -> {
+            env.remove("JAVA_OPTS");
+            env.put("PATH", javaBin + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+        });
+    }
+
+    private static ServiceProcess launch(List<String> commandStart, Path log, Map<String, String> settings,
+                                         Consumer<Map<String, String>> environment) throws IOException {
+        List<String> command = new ArrayList<>(commandStart);
         command.add("run");
         settings.forEach((k, v) -> {
             command.add("-D");
@@ -80,7 +101,7 @@ public final class ServiceProcess implements AutoCloseable {
         });
         Files.writeString(log, String.join(" ", command) + "\n");
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(environment);
+        environment.accept(builder.environment());
         Process process = builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

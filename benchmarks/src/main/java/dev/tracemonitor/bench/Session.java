@@ -114,7 +114,7 @@ public final class Session implements AutoCloseable {
     }
 
     public Path table() {
-        return dir.resolve("warehouse").resolve(CATALOG).resolve(SCHEMA).resolve("trace_logs_" + EXPERIMENT);
+        return traceLogs(dir.resolve("warehouse"), EXPERIMENT);
     }
 
     public Path dir() {
@@ -123,17 +123,26 @@ public final class Session implements AutoCloseable {
 
     /** Publishes the benchmark monitor: the given judges at the monitor's {@code sample}; waits until accepted. */
     public void monitor(double sample, List<String> judges) throws Exception {
+        kafka.publishMonitor(EXPERIMENT, monitorConfig(EXPERIMENT, sample, judges), Duration.ofSeconds(120));
+        // the status is read by our consumer and by the service's global store thread at about the same time;
+        // give the latter a moment so that no trace is routed before the monitor is in force
+        Thread.sleep(1000);
+    }
+
+    /** A monitor config for {@code experimentId} in the harness's catalog and schema: the judges at {@code sample}. */
+    static String monitorConfig(String experimentId, double sample, List<String> judges) {
         StringBuilder assessments = new StringBuilder();
         for (String judge : judges) {
             assessments.append(assessments.isEmpty() ? "" : ",").append("{\"name\":\"").append(judge).append("\"}");
         }
-        String config = "{\"experiment_id\":\"" + EXPERIMENT + "\",\"catalog_name\":\"" + CATALOG
+        return "{\"experiment_id\":\"" + experimentId + "\",\"catalog_name\":\"" + CATALOG
                 + "\",\"schema_name\":\"" + SCHEMA + "\",\"assessments_config\":{\"sample\":" + sample
                 + ",\"assessments\":[" + assessments + "]}}";
-        kafka.publishMonitor(EXPERIMENT, config, Duration.ofSeconds(120));
-        // the status is read by our consumer and by the service's global store thread at about the same time;
-        // give the latter a moment so that no trace is routed before the monitor is in force
-        Thread.sleep(1000);
+    }
+
+    /** The trace_logs table of an experiment under a warehouse. */
+    static Path traceLogs(Path warehouse, String experimentId) {
+        return warehouse.resolve(CATALOG).resolve(SCHEMA).resolve("trace_logs_" + experimentId);
     }
 
     /** Throughput of one flat-out load: first send to the Delta commit that holds every well-formed trace. */

@@ -83,9 +83,10 @@ public final class FlushBenchmark {
                 offset++;
             }
             long flushStart = System.nanoTime();
-            table.writeAllBuffers();
+            SinkTable.Pending sealed = table.seal();
+            sealed.writeAllBuffers();
             long written = System.nanoTime();
-            List<DataFile> files = table.files();
+            List<DataFile> files = sealed.files();
             Map<String, Long> ids = new java.util.TreeMap<>();
             for (int p = 0; p < partitions; p++) {
                 ids.put("bench-traces-assessed-" + p, offset - partitions + p);
@@ -95,7 +96,6 @@ public final class FlushBenchmark {
             if (!(outcome instanceof CommitOutcome.Committed commit)) {
                 throw new IllegalStateException("not committed: " + outcome);
             }
-            table.filesCommitted();
             double flushSeconds = (committed - flushStart) / 1e9;
             double totalSeconds = (ingestNanos + committed - flushStart) / 1e9;
             System.out.printf("round %d: %d rows (%.1f MiB of trace JSON) -> version %d: %d files, %.1f MiB"

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * lost ownership of a source partition to another writer cannot commit it a second time), and is written as the
  * snapshot's version + 1 or not at all (Kernel's automatic rebase onto concurrent commits is turned off, because it
  * only checks the first transaction identifier). A concurrent commit makes the attempt start over from the new
- * snapshot. Not thread-safe: one writer thread per instance.
+ * snapshot. {@link #write} may run on several threads at once (each call writes files of its own); {@link #commit}
+ * on one thread at a time.
  */
 public abstract class DeltaTable<R> {
 
@@ -58,7 +59,7 @@ public abstract class DeltaTable<R> {
     private final String path;
     private final Table table;
     private final TableLog tableLog;
-    private Row writeState;
+    private volatile Row writeState;
     private long conflictsRetried;
 
     protected DeltaTable(Engine engine, String path) {

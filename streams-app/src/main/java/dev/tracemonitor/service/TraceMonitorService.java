@@ -102,6 +102,8 @@ public final class TraceMonitorService implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ServiceConfig.STATE_DIR_CONFIG));
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
+        // one stream thread (Kafka's default) decodes and re-writes every trace on one core; one per core uses them all
+        props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
         props.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, TooLargeRecordHandler.class.getName());
         if (traceRecordBytes() > TopicCreator.KAFKA_DEFAULT_MAX_MESSAGE_BYTES) {
             // the changelog of the scoring store holds whole traces

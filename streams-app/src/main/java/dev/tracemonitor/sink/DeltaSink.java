@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -38,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * tables hold, so a restart, a rebalance or a reset of the group's Kafka offsets neither loses nor duplicates rows.
  * Each commit also checks that the table still holds the versions this sink last saw for its partitions, so a sink
  * that lost a partition to another instance (a zombie after a long pause) cannot write it a second time. Runs on its
- * own thread.
+ * own thread; a scheduled flush seals the tables' pending rows and writes and commits them on writer threads, the
+ * tables in parallel, while this thread reads on (one flush at a time; a flush on revocation or close is waited for).
+ * The group's offsets move, after the flush, to where the partitions were when it started.
  *
  * <p>This class is the loop: poll, route each record to its table, flush on schedule, follow rebalances. It composes
  * the {@link PartitionPositions} (transaction ids, seek targets, expected versions), the {@link BufferBudget}, the
@@ -51,6 +55,7 @@ public final class DeltaSink implements AutoCloseable {
     private static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration UNCOMMITTED_FILE_MARGIN = Duration.ofMinutes(5);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
+    private static final AtomicInteger WRITER_THREADS = new AtomicInteger();
 
     private final DeltaSinkConfig config;
     private final Engine engine;
@@ -59,6 +64,7 @@ public final class DeltaSink implements AutoCloseable {
     private final SinkCounters counters = new SinkCounters();
     private final PartitionPositions positions;
     private final BufferBudget budget;
+    private final ExecutorService writers;
     private final TableWriter writer;
     private final Map<String, SinkTable> tables = new HashMap<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -70,6 +76,7 @@ public final class DeltaSink implements AutoCloseable {
     private boolean rewindPending;
     private boolean paused;
     private boolean closing;
+    private InFlight inFlight;
 
     public DeltaSink(DeltaSinkConfig config) {
         this(config, DefaultEngine.create(config.hadoopConfiguration()));
@@ -82,7 +89,12 @@ public final class DeltaSink implements AutoCloseable {
         this.schedule = new FlushSchedule(config.flushInterval(), config.alignToClock());
         this.positions = new PartitionPositions(config);
         this.budget = new BufferBudget(config.maxBufferedBytes());
-        this.writer = new TableWriter(warehouse, positions, counters);
+        this.writers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "delta-sink-writer-" + config.groupId() + "-" + WRITER_THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.writer = new TableWriter(warehouse, positions, counters, writers);
     }
 
     /** Starts the sink thread: deletes files earlier runs left uncommitted, subscribes, and consumes until closed. */
@@ -140,9 +152,14 @@ public final class DeltaSink implements AutoCloseable {
             deleteUncommittedFiles();
             consumer.subscribe(List.of(config.topic()), new Rebalance());
             long nextFlush = schedule.nextAfter(System.currentTimeMillis());
+            long lastPollReturned = -1;
             while (running) {
                 long wait = Math.max(0, Math.min(MAX_POLL_WAIT_MILLIS, nextFlush - System.currentTimeMillis()));
+                if (lastPollReturned >= 0) {
+                    counters.pollGap(System.nanoTime() - lastPollReturned);
+                }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(wait));
+                lastPollReturned = System.nanoTime();
                 if (rewindPending) {
                     rewind();
                     continue;
@@ -150,9 +167,12 @@ public final class DeltaSink implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     handle(record);
                 }
-                if (flushRequested || System.currentTimeMillis() >= nextFlush) {
+                if (inFlight != null && inFlight.flush().isDone()) {
+                    finishFlush();
+                }
+                if (inFlight == null && (flushRequested || System.currentTimeMillis() >= nextFlush)) {
                     flushRequested = false;
-                    flush(FlushReason.SCHEDULED);
+                    startFlush(FlushReason.SCHEDULED);
                     nextFlush = schedule.nextAfter(System.currentTimeMillis());
                 }
             }
@@ -162,6 +182,11 @@ public final class DeltaSink implements AutoCloseable {
             log.error("Delta sink stopped on an error; uncommitted rows will be read again from Kafka", e);
         } finally {
             closing = true;
+            try {
+                finishFlush();
+            } catch (RuntimeException e) {
+                log.warn("The last flush could not be finished: {}", e.toString());
+            }
             abandonAll();
             if (consumer != null) {
                 try {
@@ -170,6 +195,7 @@ public final class DeltaSink implements AutoCloseable {
                     log.warn("Closing the consumer failed: {}", e.toString());
                 }
             }
+            writers.shutdownNow();
             running = false;
         }
     }
@@ -207,6 +233,9 @@ public final class DeltaSink implements AutoCloseable {
         while (!paused && budget.exceeded()) {
             SinkTable largest = tables.values().stream()
                     .max(Comparator.comparingLong(SinkTable::largestBufferBytes)).orElseThrow();
+            if (largest.largestBufferBytes() == 0) {
+                break; // the rest is a flush's, being written
+            }
             writeBuffer(largest, largest.largestBuffer());
         }
     }
@@ -223,33 +252,61 @@ public final class DeltaSink implements AutoCloseable {
         }
     }
 
+    /**
+     * A flush whose commits run on the writer threads while the sink reads on: the partitions' last processed offsets
+     * when it started, which are what its commits carry and so what the group's offsets may move to.
+     */
+    private record InFlight(TableWriter.Flush flush, FlushReason reason, long startNanos, int tables,
+                            Map<Integer, Long> processedAtStart) {
+    }
+
     /** Commits every table's rows written since its last commit ({@link TableWriter}), then the Kafka offsets. */
     private void flush(FlushReason reason) {
+        finishFlush();
+        startFlush(reason);
+        finishFlush();
+    }
+
+    /** Starts a flush of every table with pending rows; the sink reads on until {@link #finishFlush}. */
+    private void startFlush(FlushReason reason) {
         long start = System.nanoTime();
         List<SinkTable> pending = tables.values().stream().filter(SinkTable::hasPending).toList();
         if (!pending.isEmpty()) {
             log.info("Flush ({}) starting: {} table(s) with {} pending rows", reason, pending.size(),
                     pending.stream().mapToLong(SinkTable::pendingRows).sum());
         }
-        TableWriter.FlushOutcome outcome = writer.commit(pending, reason);
+        Map<Integer, Long> processedAtStart = positions.processedNow();
+        inFlight = new InFlight(writer.start(pending, reason), reason, start, pending.size(), processedAtStart);
+    }
+
+    /** Waits for the flush under way, if any, and applies it: positions, Kafka offsets, counters. */
+    private void finishFlush() {
+        InFlight current = inFlight;
+        if (current == null) {
+            return;
+        }
+        inFlight = null;
+        TableWriter.FlushOutcome outcome = writer.finish(current.flush());
         rewindPending |= outcome.dropped();
-        commitKafkaOffsets(outcome.uncommittedPartitions());
-        counters.flushed(System.nanoTime() - start, outcome,
+        commitKafkaOffsets(current.processedAtStart(), outcome.uncommittedPartitions());
+        counters.flushed(System.nanoTime() - current.startNanos(), outcome,
                 tables.values().stream().mapToLong(t -> t.delta().conflictsRetried()).sum());
         if (paused && outcome.allCommitted()) {
             consumer.resume(consumer.paused());
             paused = false;
         }
-        if (!pending.isEmpty()) {
+        if (current.tables() > 0) {
             log.info("Flush ({}) finished: {} table(s), {} rows in {} data files, {} bytes (largest file {} bytes),"
-                            + " took {} ms{}", reason, pending.size(), outcome.rows(), outcome.files(), outcome.bytes(),
-                    outcome.largestFile(), (System.nanoTime() - start) / 1_000_000,
-                    outcome.allCommitted() ? "" : "; some tables were not committed");
+                            + " took {} ms{}; longest gap between polls so far {} ms", current.reason(),
+                    current.tables(), outcome.rows(), outcome.files(), outcome.bytes(), outcome.largestFile(),
+                    (System.nanoTime() - current.startNanos()) / 1_000_000,
+                    outcome.allCommitted() ? "" : "; some tables were not committed",
+                    counters.snapshot().longestPollGap().toMillis());
         }
     }
 
-    private void commitKafkaOffsets(Set<Integer> uncommitted) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = positions.kafkaOffsets(uncommitted);
+    private void commitKafkaOffsets(Map<Integer, Long> processedAtStart, Set<Integer> uncommitted) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = positions.kafkaOffsets(processedAtStart, uncommitted);
         if (offsets.isEmpty()) {
             return;
         }
@@ -262,6 +319,7 @@ public final class DeltaSink implements AutoCloseable {
 
     /** Drops everything uncommitted and re-seeks every assigned partition from the tables' committed positions. */
     private void rewind() {
+        finishFlush();
         rewindPending = false;
         abandonAll();
         positions.forgetTableVersions();
@@ -371,6 +429,7 @@ public final class DeltaSink implements AutoCloseable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             log.warn("Partitions {} were lost; dropping everything not yet committed", partitions);
+            finishFlush();
             abandonAll();
             positions.release(partitions(partitions));
             rewindPending = !positions.assigned().isEmpty();

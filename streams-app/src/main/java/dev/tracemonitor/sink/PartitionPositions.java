@@ -126,11 +126,19 @@ final class PartitionPositions {
         return expected;
     }
 
-    /** The group offsets to commit: after the last processed offset of each assigned partition not in {@code dirty}. */
-    Map<TopicPartition, OffsetAndMetadata> kafkaOffsets(Set<Integer> dirty) {
+    /** The last processed offset of each partition now: what a flush started now commits, of every partition. */
+    Map<Integer, Long> processedNow() {
+        return Map.copyOf(processed);
+    }
+
+    /**
+     * The group offsets to commit after a flush: after the last offset each assigned partition not in {@code dirty}
+     * had processed when the flush started ({@link #processedNow}; the rows read since are in no table yet).
+     */
+    Map<TopicPartition, OffsetAndMetadata> kafkaOffsets(Map<Integer, Long> processedAtStart, Set<Integer> dirty) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (int partition : assigned) {
-            Long position = processed.get(partition);
+            Long position = processedAtStart.get(partition);
             if (!dirty.contains(partition) && position != null && position >= 0) {
                 offsets.put(new TopicPartition(config.topic(), partition), new OffsetAndMetadata(position + 1));
             }

@@ -29,9 +29,15 @@ final class SinkCounters {
     private final AtomicLong lastFlushFiles = new AtomicLong();
     private final AtomicLong lastFlushBytes = new AtomicLong();
     private final AtomicLong conflictsRetried = new AtomicLong();
+    private final AtomicLong longestPollGapNanos = new AtomicLong();
 
     void recordRead() {
         recordsRead.incrementAndGet();
+    }
+
+    /** The time between a poll's return and the next poll: records handled, files written, flushes. */
+    void pollGap(long nanos) {
+        longestPollGapNanos.accumulateAndGet(nanos, Math::max);
     }
 
     void skipped(long records) {
@@ -76,6 +82,7 @@ final class SinkCounters {
         return new SinkStats(recordsRead.get(), skippedRecords.get(), recordsAlreadyCommitted.get(),
                 rowsCommitted.get(), perTable, dataFiles.get(), bytes.get(), versions.get(), flushes.get(),
                 Duration.ofNanos(lastFlushNanos.get()), failedWrites.get(), failedCommits.get(),
-                lastFlushRows.get(), lastFlushFiles.get(), lastFlushBytes.get(), conflictsRetried.get());
+                lastFlushRows.get(), lastFlushFiles.get(), lastFlushBytes.get(), conflictsRetried.get(),
+                Duration.ofNanos(longestPollGapNanos.get()));
     }
 }

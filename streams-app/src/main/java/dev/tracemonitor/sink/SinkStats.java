@@ -19,6 +19,8 @@ import java.util.Map;
  * @param lastFlushBytes          bytes of those data files
  * @param commitConflictsRetried  commit attempts that lost a race with another writer of the same table (another
  *                                instance) and were retried from the new table version
+ * @param longestPollGap          the longest time the sink went without polling its consumer (handling records,
+ *                                writing files, flushing): how long reading stops while a flush commits
  */
 public record SinkStats(
         long recordsRead,
@@ -36,7 +38,8 @@ public record SinkStats(
         long lastFlushRows,
         long lastFlushFiles,
         long lastFlushBytes,
-        long commitConflictsRetried) {
+        long commitConflictsRetried,
+        Duration longestPollGap) {
 
     public SinkStats {
         rowsCommittedPerTable = Map.copyOf(rowsCommittedPerTable);

@@ -65,7 +65,9 @@ class DeploymentFilesTest {
         assertThat(env).isNotEmpty();
         env.keySet().forEach(DeploymentFilesTest::assertKnownVariable);
         assertThat(dockerfileExposed()).containsExactly(defaultHttpPort());
-        assertThat(Files.readString(ROOT.resolve("deploy/Dockerfile"))).contains("ENTRYPOINT [\"java\"");
+        // exec form to the launcher, which replaces itself with java: java is PID 1 and receives SIGTERM
+        assertThat(Files.readString(ROOT.resolve("deploy/Dockerfile"))).contains("ENTRYPOINT [\"/app/bin/trace-monitor\"]");
+        assertThat(Files.readString(ROOT.resolve("streams-app/bin/trace-monitor"))).containsPattern("(?m)^exec java ");
     }
 
     @Test

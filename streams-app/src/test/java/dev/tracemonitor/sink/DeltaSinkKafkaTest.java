@@ -3,6 +3,7 @@ package dev.tracemonitor.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tracemonitor.delta.DeltaStorage;
 import dev.tracemonitor.delta.DeltaTableStats;
 import dev.tracemonitor.delta.SinkTestLogging;
 import dev.tracemonitor.testing.TestBroker;
@@ -18,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
@@ -238,6 +241,34 @@ class DeltaSinkKafkaTest {
         assertThat(traceIds(traceLogs(TABLE, uri))).containsExactlyInAnyOrderElementsOf(traceIds);
         assertThat(traceIds(traceLogs(TABLE, warehouse.toString()))).as("the same table by its local path")
                 .containsExactlyInAnyOrderElementsOf(traceIds);
+    }
+
+    @Test
+    void keepsReadingWhileAFlushCommits() throws Exception {
+        String topic = createTopic("assessed-in-flight");
+        DeltaSinkConfig config = DeltaSinkConfig.builder(broker.bootstrapServers(), warehouse.toString())
+                .groupId("sink-in-flight").topic(topic).flushInterval(FLUSH_INTERVAL)
+                .hadoopConf(DeltaStorage.FILE_LOG_STORE_KEY, GatedLogStore.class.getName()).build();
+        List<String> first = ids("first", 100);
+        List<String> second = ids("second", 100);
+        String tablePath = traceLogs(TABLE, warehouse.toString());
+        try (DeltaSink sink = new DeltaSink(config); KafkaProducer<String, byte[]> producer = producer()) {
+            CountDownLatch held = GatedLogStore.close();
+            try {
+                sink.start();
+                send(producer, topic, TABLE, first);
+                assertThat(held.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("a data commit is in flight").isTrue();
+                send(producer, topic, TABLE, second);
+                awaitWhileRunning(sink).until(() -> sink.stats().recordsRead() == 200);
+                assertThat(sink.stats().rowsCommitted()).as("nothing committed while the commit is held").isZero();
+            } finally {
+                GatedLogStore.open();
+            }
+            awaitWhileRunning(sink).until(sink::stats, s -> s.rowsCommitted() == 200);
+        }
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        assertThat(traceIds(tablePath)).hasSize(200).containsExactlyInAnyOrderElementsOf(all);
     }
 
     private static ConditionFactory awaitWhileRunning(DeltaSink... sinks) {
