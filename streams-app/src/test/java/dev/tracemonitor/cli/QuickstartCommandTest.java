@@ -55,7 +55,7 @@ class QuickstartCommandTest {
         assertThat(log).anyMatch(line -> LOGBACK_LINE.matcher(line).matches()
                 && line.contains("dev.tracemonitor.sink.TableWriter - Committed"));
         assertThat(log).anyMatch(line -> LOGBACK_LINE.matcher(line).matches()
-                && line.contains("DecodeProcessor - dead-lettering record"));
+                && line.contains("DeadLetter - dead-lettering record"));
     }
 
     @Test
@@ -66,7 +66,7 @@ class QuickstartCommandTest {
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
         assertThat(run.stderr()).as(run.describe()).anyMatch(line -> LOGBACK_LINE.matcher(line).matches()
-                && line.contains("DecodeProcessor - dead-lettering record"));
+                && line.contains("DeadLetter - dead-lettering record"));
         assertThat(run.stdout()).noneMatch(line -> line.contains(logFile.toString()));
         assertThat(logFile).doesNotExist();
         assertEndsWithTheSummary(run);
