@@ -1,10 +1,12 @@
 package dev.tracemonitor.judges.local;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -32,7 +34,38 @@ record ClaimFacts(List<Fact> facts) {
      * @param value the normalised value compared across texts (a plain decimal, "18:00", "saturday", a lower-cased name)
      * @param shown the words as written, for a rationale
      */
-    record Fact(Kind kind, String value, String shown) {
+    record Fact(Kind kind, String value, String shown, Measure measure) {
+        Fact(Kind kind, String value, String shown) {
+            this(kind, value, shown, null);
+        }
+
+        /** Whether a text's fact states this one: the same value, or (for quantities) the same size in other units. */
+        boolean statedBy(Fact known) {
+            return known.kind == kind && (known.value.equals(value)
+                    || (measure != null && known.measure != null && measure.near(known.measure)));
+        }
+    }
+
+    /**
+     * A quantity's size in a common unit, so that "two weeks" meets "14 days", "18 months" meets "1.5 years" and
+     * "30%" meets "a third" (shares are compared within {@link Dimension#SHARE}'s tolerance, since words round).
+     */
+    record Measure(Dimension dimension, BigDecimal amount) {
+        boolean near(Measure other) {
+            return dimension == other.dimension
+                    && amount.subtract(other.amount).abs().compareTo(dimension.tolerance) <= 0;
+        }
+    }
+
+    /** What a measure counts: durations (in minutes, or in months for months and years) and shares of a whole. */
+    enum Dimension {
+        MINUTES("0"), MONTHS("0"), SHARE("0.04");
+
+        private final BigDecimal tolerance;
+
+        Dimension(String tolerance) {
+            this.tolerance = new BigDecimal(tolerance);
+        }
     }
 
     private static final Map<String, Integer> NUMBER_WORDS = Map.ofEntries(
@@ -50,10 +83,12 @@ record ClaimFacts(List<Fact> facts) {
     private static final String CENTS = "(?<cents>\\s+cents?\\b)?";
 
     private static final Pattern TIME = Pattern.compile(
-            "(?i)(?<![\\d.,:])(?<hour>\\d{1,2})(?::(?<minute>\\d{2}))?\\s*(?<half>[ap])\\.?m\\b\\.?"
+            "(?i)(?<![\\d.,:])(?<hour>\\d{1,2})(?:[:.](?<minute>\\d{2}))?\\s*(?<half>[ap])\\.?m\\b\\.?"
+                    + "|\\b(?<noon>noon|midday|midnight)\\b"
                     + "|(?<![\\d.,:])(?<hour24>\\d{1,2}):(?<minute24>\\d{2})(?![\\d:])");
     private static final Pattern DIGITS = Pattern.compile(
-            "(?<![\\p{L}\\d.,])(?<number>\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?)" + SCALE + CENTS,
+            "(?<![\\p{L}\\d.,])(?<number>\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?)(?:st|nd|rd|th)?"
+                    + SCALE + CENTS,
             Pattern.CASE_INSENSITIVE);
     private static final Pattern WORDS = Pattern.compile(
             "(?i)\\b(?<words>(?:" + NUMBER_WORD + "|half)(?:[\\s-]+(?:and[\\s-]+)?(?:a[\\s-]+)?(?:" + NUMBER_WORD
@@ -70,6 +105,45 @@ record ClaimFacts(List<Fact> facts) {
     /** Holidays that name a date: the date's day and month are facts the passage may write as numbers. */
     private static final Pattern HOLIDAY = Pattern.compile(
             "\\b(?:(?<christmas>Christmas)(?:\\s+Day)?|(?<eve>Christmas\\s+Eve)|(?<newyear>New\\s+Year's\\s+Day))\\b");
+    /** Capitalised or upper-case words that are units, currencies or courtesy, not names a document must hold. */
+    private static final Set<String> NOT_NAMES = Set.of("OK", "Okay", "AM", "PM", "FAQ", "ID", "KB", "MB", "GB", "TB",
+            "PB", "Kbps", "Mbps", "Gbps", "GHz", "MHz", "kHz", "KiB", "MiB", "GiB", "TiB", "UTC", "GMT", "USD", "EUR",
+            "GBP", "Yes", "No", "Note", "Please", "Thanks");
+    private static final Map<String, Unit> UNITS = Map.ofEntries(
+            Map.entry("minute", new Unit(Dimension.MINUTES, 1)), Map.entry("min", new Unit(Dimension.MINUTES, 1)),
+            Map.entry("hour", new Unit(Dimension.MINUTES, 60)), Map.entry("hr", new Unit(Dimension.MINUTES, 60)),
+            Map.entry("day", new Unit(Dimension.MINUTES, 1_440)), Map.entry("week", new Unit(Dimension.MINUTES, 10_080)),
+            Map.entry("fortnight", new Unit(Dimension.MINUTES, 20_160)), Map.entry("month", new Unit(Dimension.MONTHS, 1)),
+            Map.entry("year", new Unit(Dimension.MONTHS, 12)), Map.entry("yr", new Unit(Dimension.MONTHS, 12)),
+            Map.entry("%", new Unit(Dimension.SHARE, 0.01)), Map.entry("percent", new Unit(Dimension.SHARE, 0.01)),
+            Map.entry("per cent", new Unit(Dimension.SHARE, 0.01)));
+    /** The unit right after a quantity: "2 weeks", "30%", "a 14-day window", "half an hour". */
+    private static final Pattern UNIT = Pattern.compile(
+            "(?i)^(?:\\s*-\\s*|\\s*)(?<article>an?\\s+)?(?:(?:business|working|calendar)\\s+)?(?<unit>minute|min|hour|hr|day|week|fortnight|month|year|yr"
+                    + "|%|percent|per cent)(?:s\\b|\\b|(?<=%))");
+    /**
+     * "within a week", "for one year": a single unit after a word that makes it a length of time, not a rate ("$5 a
+     * month") nor a bound ("less than a year").
+     */
+    private static final Pattern ONE_UNIT = Pattern.compile(
+            "(?i)\\b(?:within|in|for|after|takes?|lasts?)\\s+(?<one>an?|one)\\s+"
+                    + "(?<unit>minute|hour|day|week|fortnight|month|year)\\b");
+    /** "a third of", "two thirds", "three quarters": shares a document may give as a percentage. */
+    private static final Pattern FRACTION = Pattern.compile(
+            "(?i)\\b(?<count>a|one|two|three|four)[\\s-]+(?<part>third|quarter|fifth)(?:(?<plural>s)\\b|\\b(?=\\s+of\\b))");
+    private static final Map<String, Integer> PARTS = Map.of("third", 3, "quarter", 4, "fifth", 5);
+    private static final List<String> DAYS = List.of("monday", "tuesday", "wednesday", "thursday", "friday",
+            "saturday", "sunday");
+    /** Weekday spans that stand for the days in them: "weekends", "weekdays", "Monday to Friday", "Mon-Sat". */
+    private static final Pattern DAY_SPAN = Pattern.compile(
+            "\\b(?<weekend>[Ww]eekends?)\\b|\\b(?<weekdays>[Ww]eekdays)\\b"
+                    + "|\\b(?<from>Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:day|sday|nesday|rsday|urday|s?day)?s?\\.?"
+                    + "\\s*(?:to|through|thru|until|till|-|–|—)\\s*"
+                    + "(?<to>Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:day|sday|nesday|rsday|urday|s?day)?s?\\b\\.?");
+
+    private record Unit(Dimension dimension, double size) {
+    }
+
     private static final Pattern TOKEN = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}'’._/-]*(?:\\(\\))?");
 
     /** The details of a text; numbers inside times and names ("L2", "spec.v2") are not quantities. */
@@ -89,6 +163,13 @@ record ClaimFacts(List<Fact> facts) {
             facts.add(new Fact(Kind.TIME, clock(time), time.group().strip()));
             blank(rest, time.start(), time.end());
         }
+        Matcher span = DAY_SPAN.matcher(rest);
+        while (span.find()) {
+            for (String day : days(span)) {
+                facts.add(new Fact(Kind.CALENDAR, day, span.group()));
+            }
+            blank(rest, span.start(), span.end());
+        }
         Matcher calendar = CALENDAR.matcher(rest);
         while (calendar.find()) {
             String value = calendar.group("month") != null
@@ -97,17 +178,35 @@ record ClaimFacts(List<Fact> facts) {
             facts.add(new Fact(Kind.CALENDAR, value, calendar.group()));
             blank(rest, calendar.start(), calendar.end());
         }
+        Matcher fraction = FRACTION.matcher(rest);
+        while (fraction.find()) {
+            String count = fraction.group("count").toLowerCase(Locale.ROOT);
+            BigDecimal share = BigDecimal.valueOf(count.startsWith("a") ? 1 : NUMBER_WORDS.get(count))
+                    .divide(BigDecimal.valueOf(PARTS.get(fraction.group("part").toLowerCase(Locale.ROOT))), 4,
+                            RoundingMode.HALF_EVEN);
+            facts.add(new Fact(Kind.QUANTITY, share.stripTrailingZeros().toPlainString(), fraction.group(),
+                    new Measure(Dimension.SHARE, share)));
+            blank(rest, fraction.start(), fraction.end());
+        }
+        Matcher one = ONE_UNIT.matcher(rest);
+        while (one.find()) {
+            Unit unit = UNITS.get(one.group("unit").toLowerCase(Locale.ROOT));
+            facts.add(new Fact(Kind.QUANTITY, "1", one.group().substring(one.start("one") - one.start()),
+                    new Measure(unit.dimension(), BigDecimal.valueOf(unit.size()))));
+            blank(rest, one.start("one"), one.end());
+        }
         Matcher digits = DIGITS.matcher(rest);
         while (digits.find()) {
             BigDecimal value = new BigDecimal(digits.group("number").replace(",", ""));
-            facts.add(quantity(value, digits.group("scale"), digits.group("cents"), digits.group()));
+            facts.add(measured(quantity(value, digits.group("scale"), digits.group("cents"), digits.group()),
+                    rest, digits.end()));
             blank(rest, digits.start(), digits.end());
         }
         Matcher words = WORDS.matcher(rest);
         while (words.find()) {
             BigDecimal value = wordsValue(words.group("words"));
             if (value != null) {
-                facts.add(quantity(value, null, words.group("cents"), words.group()));
+                facts.add(measured(quantity(value, null, words.group("cents"), words.group()), rest, words.end()));
             }
             blank(rest, words.start(), words.end());
         }
@@ -120,7 +219,7 @@ record ClaimFacts(List<Fact> facts) {
     }
 
     boolean contains(Fact fact) {
-        return facts.stream().anyMatch(known -> known.kind() == fact.kind() && known.value().equals(fact.value()));
+        return facts.stream().anyMatch(fact::statedBy);
     }
 
     /** The facts of one kind as written, for a rationale: {@code five} or {@code two, 1877}. */
@@ -137,6 +236,54 @@ record ClaimFacts(List<Fact> facts) {
             value = value.movePointLeft(2);
         }
         return new Fact(Kind.QUANTITY, value.stripTrailingZeros().toPlainString(), shown.strip());
+    }
+
+    /**
+     * The quantity with its size in a common unit when a unit follows it ("2 weeks", "30%", "half an hour"); a bare
+     * share below one ("half") is a share of a whole.
+     */
+    private static Fact measured(Fact quantity, CharSequence text, int end) {
+        BigDecimal value = new BigDecimal(quantity.value());
+        Matcher unit = UNIT.matcher(text.subSequence(end, Math.min(text.length(), end + 24)));
+        if (unit.find() && (unit.group("article") == null || value.compareTo(BigDecimal.ONE) < 0)) {
+            Unit known = UNITS.get(unit.group("unit").toLowerCase(Locale.ROOT));
+            return new Fact(quantity.kind(), quantity.value(), quantity.shown(),
+                    new Measure(known.dimension(), value.multiply(BigDecimal.valueOf(known.size()))
+                            .stripTrailingZeros()));
+        }
+        if (value.signum() > 0 && value.compareTo(BigDecimal.ONE) < 0 && !quantity.shown().matches(".*\\d.*")) {
+            return new Fact(quantity.kind(), quantity.value(), quantity.shown(), new Measure(Dimension.SHARE, value));
+        }
+        return quantity;
+    }
+
+    /** The weekdays a span stands for, in order; a range wraps past Sunday ("Fri-Mon"). */
+    private static List<String> days(Matcher span) {
+        if (span.group("weekend") != null) {
+            return DAYS.subList(5, 7);
+        }
+        if (span.group("weekdays") != null) {
+            return DAYS.subList(0, 5);
+        }
+        int from = dayIndex(span.group("from"));
+        int to = dayIndex(span.group("to"));
+        List<String> days = new ArrayList<>();
+        for (int day = from; ; day = (day + 1) % DAYS.size()) {
+            days.add(DAYS.get(day));
+            if (day == to) {
+                return days;
+            }
+        }
+    }
+
+    private static int dayIndex(String abbreviation) {
+        String prefix = abbreviation.toLowerCase(Locale.ROOT);
+        for (int i = 0; i < DAYS.size(); i++) {
+            if (DAYS.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(abbreviation);
     }
 
     /**
@@ -173,6 +320,9 @@ record ClaimFacts(List<Fact> facts) {
     }
 
     private static String clock(Matcher time) {
+        if (time.group("noon") != null) {
+            return time.group("noon").equalsIgnoreCase("midnight") ? "0:00" : "12:00";
+        }
         if (time.group("hour24") != null) {
             return Integer.parseInt(time.group("hour24")) + ":" + time.group("minute24");
         }
@@ -215,7 +365,7 @@ record ClaimFacts(List<Fact> facts) {
             } else {
                 lastEnd = -1;
             }
-            if (endsSentence(text, token.end())) {
+            if (endsSentence(text, token.end()) || opensPhrase(text, token.end())) {
                 initial = true;
             }
         }
@@ -231,6 +381,18 @@ record ClaimFacts(List<Fact> facts) {
                 && i < text.length() && Character.isUpperCase(text.charAt(i));
     }
 
+    /** A colon, an opening bracket or quote, a dash or a line break after the word: what follows may begin with a capital. */
+    private static boolean opensPhrase(String text, int end) {
+        int i = end;
+        while (i < text.length() && (Character.isWhitespace(text.charAt(i)) || ":;(\"“‘—–".indexOf(text.charAt(i)) >= 0)) {
+            if (":(\"“‘—–\n".indexOf(text.charAt(i)) >= 0) {
+                return true;
+            }
+            i++;
+        }
+        return false;
+    }
+
     private static void flush(StringBuilder shown, StringBuilder value, List<Fact> facts) {
         if (!shown.isEmpty()) {
             facts.add(new Fact(Kind.NAME, value.toString(), shown.toString()));
@@ -240,6 +402,9 @@ record ClaimFacts(List<Fact> facts) {
     }
 
     private static boolean isName(String word, boolean sentenceStart) {
+        if (NOT_NAMES.contains(word) || word.startsWith("I'") || word.startsWith("I’")) {
+            return false;
+        }
         if (word.endsWith("()") || word.matches(".*\\p{L}\\.\\p{L}.*")) {
             return true;
         }

@@ -28,7 +28,8 @@ import java.util.stream.Collectors;
  * <li>every name in it (capitalised words, acronyms, identifiers) is one the documents use;</li>
  * <li>its quantities, clock times, months and weekdays ({@link ClaimFacts}, "two" equal to "2") are found in the
  * document of its best-matching sentence or in a sentence nearly as close (within {@value #BINDING_MARGIN}): a date
- * or number that the documents give for something else does not ground it;</li>
+ * or number that the documents give for something else does not ground it, nor a weekday or month that its document
+ * names only with the other polarity ("open on Saturdays" against "closed on weekends");</li>
  * <li>it does not negate what its best-matching single sentence affirms, or the reverse ({@link Polarity}); when the
  * claim has several clauses, each clause is held to its own best-matching sentence before it is called negated.</li>
  * </ul>
@@ -288,7 +289,7 @@ final class GroundednessJudge implements ApplicableJudge {
                 .filter(fact -> scope.stream().noneMatch(facts -> facts.contains(fact)))
                 .toList();
         if (missing.isEmpty()) {
-            return null;
+            return oppositeDetails(claim, evidence, top);
         }
         String said = missing.stream().map(ClaimFacts.Fact::shown).distinct().collect(Collectors.joining(", "));
         String nowhere = missing.stream().noneMatch(fact -> evidence.all().contains(fact))
@@ -300,6 +301,30 @@ final class GroundednessJudge implements ApplicableJudge {
                 .collect(Collectors.joining(", "));
         return "the answer says " + said + nowhere + "; the closest passage, " + Texts.quote(top.text(), QUOTE_CHARS)
                 + ", says " + (context.isEmpty() ? "no such detail" : context);
+    }
+
+    /**
+     * A weekday or month of the claim that the document of its best-matching sentence names only in clauses of the
+     * other polarity than the claim's clause naming it ("open on Saturdays" where the document says "open Monday to
+     * Friday. Closed on weekends."), as a rationale; null when there is none. Quantities are left out: "no more than
+     * 3" states a number as much as "up to 3" does.
+     */
+    private static String oppositeDetails(Claim claim, Evidence evidence, Passage top) {
+        for (ClaimFacts.Fact fact : claim.facts().of(ClaimFacts.Kind.CALENDAR)) {
+            List<Passage> stating = evidence.passages().stream()
+                    .filter(passage -> passage.sentence() && passage.document() == top.document()
+                            && passage.facts().contains(fact))
+                    .toList();
+            boolean negative = Polarity.negativeAround(claim.sentence(), fact.shown());
+            if (!stating.isEmpty() && stating.stream().allMatch(passage -> passage.facts().facts().stream()
+                    .filter(fact::statedBy)
+                    .allMatch(known -> Polarity.negativeAround(passage.text(), known.shown()) != negative))) {
+                return "the answer says " + fact.shown() + "; the documents name it only in "
+                        + (negative ? "an affirmative" : "a negative") + " statement: "
+                        + Texts.quote(stating.get(0).text(), QUOTE_CHARS);
+            }
+        }
+        return null;
     }
 
     /**

@@ -27,10 +27,14 @@ class GroundednessClaimsTest {
             + "be carried if they are booked in advance.");
     private static final Doc ACCOUNTS = Doc.of("Accounts are locked after five failed login attempts. A locked "
             + "account is unlocked automatically after 30 minutes. Passwords must be at least 12 characters long and "
-            + "cannot contain the user name. Two-factor authentication is required for administrators.");
+            + "cannot contain the user name. Two-factor authentication is required for administrators. The help "
+            + "desk answers calls at weekends.");
     private static final Doc OBSERVATORY = Doc.of("The Orion Observatory was opened on 12 May 1998 in Chile by the "
             + "European Southern Agency. Its main telescope has a mirror 8 metres across and weighs 23 tonnes. The "
             + "observatory is not open to visitors at night.");
+    private static final Doc SHOP = Doc.of("Sale items cannot be returned. Refunds for other items are paid within "
+            + "14 days. The repair desk is open Monday to Friday until noon. It is closed at weekends. Roughly a "
+            + "third of all orders ship on the day they are placed. The battery warranty lasts 18 months.");
 
     private static LocalJudgeBackend backend;
     private static Judge groundedness;
@@ -48,7 +52,7 @@ class GroundednessClaimsTest {
 
     private static Verdict judge(String response) throws Exception {
         return single(groundedness.evaluate(TestTraces.trace("tr-claims").request("A question about the documents.")
-                .response(response).retriever("r1", TRAIN, ACCOUNTS, OBSERVATORY).build()));
+                .response(response).retriever("r1", TRAIN, ACCOUNTS, OBSERVATORY, SHOP).build()));
     }
 
     @ParameterizedTest
@@ -56,6 +60,8 @@ class GroundednessClaimsTest {
             "Sleeper cabins on the night train hold up to six passengers. | the answer says six",
             "An account is locked after 3 failed login attempts.          | the answer says 3",
             "The observatory's main telescope has a mirror ten metres across. | the answer says ten",
+            "Refunds for items that are not on sale are paid within three weeks. | the answer says three",
+            "The battery warranty lasts two years.                           | the answer says two",
     })
     void wrongNumberIsNo(String response, String reason) throws Exception {
         Verdict verdict = judge(response);
@@ -82,6 +88,8 @@ class GroundednessClaimsTest {
             "The Orion Observatory was opened on 12 May 2001 in Chile.     | the answer says 2001",
             "The Orion Observatory in Chile opened its doors in March 1998. | the answer says March",
             "The Orion Observatory was opened on 21 May 1998.               | the answer says 21",
+            "The Orion Observatory was opened on the 21st of May 1998.      | the answer says 21st",
+            "The repair desk is open on Saturdays until noon.               | the answer says Saturdays",
     })
     void wrongDateIsNo(String response, String reason) throws Exception {
         Verdict verdict = judge(response);
@@ -95,6 +103,8 @@ class GroundednessClaimsTest {
             "Yes, pets are allowed in the sleeper cabins.         | the answer affirms what the closest passage denies",
             "Passwords can contain the user name.                  | the answer affirms what the closest passage denies",
             "Two-factor authentication is not required for administrators. | the answer denies what the closest passage states",
+            "Sale items can be returned like any other item.       | the answer affirms what the closest passage denies",
+            "The repair desk is also open on Sundays.              | the documents name it only in a negative statement",
     })
     void negatedClaimIsNo(String response, String reason) throws Exception {
         Verdict verdict = judge(response);
@@ -113,6 +123,13 @@ class GroundednessClaimsTest {
             "Passwords need 12 or more characters and must not include the user name.",
             "Administrators have to use two-factor authentication.",
             "The observatory's main telescope has an 8-metre mirror and weighs twenty-three tonnes.",
+            "Sale items are non-returnable.",
+            "Refunds for other items are paid within two weeks.",
+            "The repair desk is open on Wednesdays until 12 pm.",
+            "The help desk answers calls on Saturdays and Sundays.",
+            "About 30% of all orders ship on the day they are placed.",
+            "The battery warranty lasts one and a half years.",
+            "The Orion Observatory was opened on the 12th of May 1998.",
     })
     void rightClaimsAndParaphrasesAreYes(String response) throws Exception {
         Verdict verdict = judge(response);
@@ -131,6 +148,39 @@ class GroundednessClaimsTest {
         assertThat(values("from 9 am to 6 pm")).isEqualTo(values("from 9:00 to 18:00"));
         assertThat(values("on Saturdays in Sept.")).isEqualTo(values("on Saturday in September"));
         assertThat(values("on Christmas Day 2021")).containsExactlyInAnyOrderElementsOf(values("on 25 December 2021"));
+        assertThat(values("on the 25th of December")).isEqualTo(values("on 25 December"));
+        assertThat(values("at noon")).isEqualTo(values("at 12:00"));
+        assertThat(values("at weekends")).isEqualTo(values("on Saturdays and Sundays"));
+        assertThat(values("Mon-Wed")).isEqualTo(values("Monday, Tuesday and Wednesday"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "within two weeks        | within 14 days",
+            "for a fortnight         | for 14 days",
+            "a 14-day window         | within 2 weeks",
+            "after a year            | after 12 months",
+            "half an hour            | 30 minutes",
+            "18 months               | 1.5 years",
+            "30%                     | a third of",
+            "two thirds              | 65 percent",
+            "a quarter of            | 25%",
+            "half of                 | 50 per cent",
+    })
+    void equalSizesInOtherUnitsAreTheSameFact(String claim, String passage) {
+        assertThat(stated(claim, passage)).as(claim + " / " + passage).isTrue();
+        assertThat(stated(passage, claim)).as(passage + " / " + claim).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "within three weeks | within 14 days",
+            "two years          | 18 months",
+            "45%                | a third of",
+            "twice a week       | within 7 days",
+    })
+    void differentSizesAreDifferentFacts(String claim, String passage) {
+        assertThat(stated(claim, passage)).as(claim + " / " + passage).isFalse();
     }
 
     @Test
@@ -139,6 +189,12 @@ class GroundednessClaimsTest {
                 .of(ClaimFacts.Kind.NAME))
                 .extracting(ClaimFacts.Fact::value)
                 .containsExactly("galileo galilei", "spec.lens", "open");
+    }
+
+    private static boolean stated(String claim, String passage) {
+        ClaimFacts known = ClaimFacts.of(passage);
+        java.util.List<ClaimFacts.Fact> facts = ClaimFacts.of(claim).facts();
+        return !facts.isEmpty() && facts.stream().allMatch(known::contains);
     }
 
     private static java.util.List<String> values(String text) {
