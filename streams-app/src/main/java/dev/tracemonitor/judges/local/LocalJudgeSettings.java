@@ -14,7 +14,7 @@ import java.util.List;
  * @param maxResponseSentences    groundedness checks at most this many response sentences (default 50)
  * @param maxEvidenceSentences    per retriever span, at most this many chunk sentences are embedded on their own as
  *                                groundedness evidence, beside the chunk windows that always cover all text (default 256)
- * @param embeddingThreads        threads ONNX Runtime uses inside one batched model call (default: available processors)
+ * @param embeddingThreads        threads that run the embedding model (default: available processors)
  * @param embeddingCacheSize      embeddings kept in an LRU cache keyed by text, so that judges of one trace share work;
  *                                0 disables it (default 1024, about 1.5 KB each)
  * @param safetyThreshold         a response sentence is unsafe in a hazard category when its similarity to that

@@ -1,7 +1,10 @@
 package dev.tracemonitor.judges.local;
 
 import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import dev.langchain4j.store.embedding.CosineSimilarity;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,14 +12,17 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one embedding model of a local backend, shared by its judges and safe to call from many threads: loads
  * all-MiniLM-L6-v2 (ONNX, from the LangChain4j jar on the classpath, never from a hub) on first use, embeds
- * each judge's texts in batched model calls ({@link MiniLmEncoder}), and remembers recent embeddings so that the
- * judges of one trace do not embed the same request or chunk twice. DJL, which LangChain4j uses for the tokenizer, is put in offline mode
+ * batches in parallel on its own small pool, and remembers recent embeddings so that the judges of one trace do not
+ * embed the same request or chunk twice. DJL, which LangChain4j uses for the tokenizer, is put in offline mode
  * ({@code ai.djl.offline=true}, unless set otherwise) so that it neither downloads anything nor calls home.
  */
 final class SentenceEmbedder implements AutoCloseable {
@@ -27,17 +33,22 @@ final class SentenceEmbedder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SentenceEmbedder.class);
     private static final String DJL_OFFLINE = "ai.djl.offline";
 
-    private record Loaded(MiniLmEncoder model, TextWindows windows) {
+    private record Loaded(EmbeddingModel model, TextWindows windows) {
     }
 
-    private final int threads;
+    private final ExecutorService executor;
     private final Map<String, Embedding> cache;
     private final int cacheSize;
     private final Object loadLock = new Object();
     private volatile Loaded loaded;
 
     SentenceEmbedder(int threads, int cacheSize) {
-        this.threads = threads;
+        AtomicInteger counter = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "local-judge-embed-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
         this.cacheSize = cacheSize;
         this.cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -60,10 +71,17 @@ final class SentenceEmbedder implements AutoCloseable {
             if (System.getProperty(DJL_OFFLINE) == null && System.getenv("DJL_OFFLINE") == null) {
                 System.setProperty(DJL_OFFLINE, "true");
             }
-            MiniLmEncoder model = new MiniLmEncoder(threads);
-            HuggingFaceTokenCountEstimator tokens = new HuggingFaceTokenCountEstimator();
-            model.embed(List.of("warm-up"));
-            loaded = new Loaded(model, new TextWindows(tokens::estimateTokenCountInText, WINDOW_TOKENS));
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(SentenceEmbedder.class.getClassLoader());
+            try {
+                EmbeddingModel model = new AllMiniLmL6V2EmbeddingModel(executor);
+                HuggingFaceTokenCountEstimator tokens = new HuggingFaceTokenCountEstimator();
+                model.embed("warm-up");
+                loaded = new Loaded(model, new TextWindows(tokens::estimateTokenCountInText, WINDOW_TOKENS));
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             LOG.info("Loaded the all-MiniLM-L6-v2 embedding model for the local judges in {} ms", took.toMillis());
             return took;
@@ -94,7 +112,9 @@ final class SentenceEmbedder implements AutoCloseable {
         }
         if (!missing.isEmpty()) {
             List<String> toEmbed = new ArrayList<>(missing);
-            List<Embedding> embedded = current.model().embed(toEmbed);
+            List<Embedding> embedded = current.model()
+                    .embedAll(toEmbed.stream().map(TextSegment::from).toList())
+                    .content();
             for (int i = 0; i < toEmbed.size(); i++) {
                 known.put(toEmbed.get(i), embedded.get(i));
             }
@@ -111,7 +131,7 @@ final class SentenceEmbedder implements AutoCloseable {
 
     /** Embeddings of texts embedded once and kept by the caller (exemplars), so that they do not crowd the cache. */
     List<Embedding> embedUncached(List<String> texts) {
-        return loaded().model().embed(texts);
+        return loaded().model().embedAll(texts.stream().map(TextSegment::from).toList()).content();
     }
 
     static double similarity(Embedding a, Embedding b) {
@@ -120,11 +140,7 @@ final class SentenceEmbedder implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (loadLock) {
-            if (loaded != null) {
-                loaded.model().close();
-            }
-        }
+        executor.shutdownNow();
     }
 
     private Loaded loaded() {
