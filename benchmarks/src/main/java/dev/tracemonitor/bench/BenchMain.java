@@ -250,6 +250,9 @@ public final class BenchMain {
         report.add("local judges, latency", String.format("one trace, all 4 judges in turn, p50 / p99 (%d traces, "
                         + "%d embedding threads, after a warm-up pass)", result.traceNanos().length,
                 settings.embeddingThreads()), String.format("%.1f / %.1f ms", p50, p99), "p99 < 50 ms", p99 < 50);
+        result.judgeNanos().forEach((judge, nanos) -> report.add("local judges, latency",
+                String.format("%s alone, p50 / p99", judge.wireName()), String.format("%.1f / %.1f ms",
+                        JudgeEvaluation.percentile(nanos, 0.50) / 1e6, JudgeEvaluation.percentile(nanos, 0.99) / 1e6)));
         if (options.judgesMisses()) {
             Path dump = options.repoRoot().resolve("benchmarks/target/judges-dev.jsonl");
             JudgeEvaluation.writeDev(result, dump);
@@ -260,6 +263,13 @@ public final class BenchMain {
                     .forEach(a -> System.out.printf("    %s [%s/%s] label %s, judged %s: %s%n      %s%n", a.item().id(),
                             a.item().category(), a.item().kind(), a.item().label(), a.value(), a.rationale(),
                             a.item().response().isEmpty() ? a.item().context() : a.item().response()));
+            System.out.println("  slowest traces (all splits: latency is not calibrated, so test items may be named):");
+            result.answers().stream()
+                    .sorted(java.util.Comparator.comparingLong(JudgeEvaluation.Answer::nanos).reversed())
+                    .limit(10)
+                    .forEach(a -> System.out.printf("    %s %.1f ms (response %d chars, context %d chars)%n",
+                            a.item().id(), a.nanos() / 1e6, a.item().response().length(),
+                            a.item().context().stream().mapToInt(String::length).sum()));
         }
     }
 

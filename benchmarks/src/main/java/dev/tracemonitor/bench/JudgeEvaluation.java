@@ -88,8 +88,11 @@ public final class JudgeEvaluation {
         }
     }
 
-    /** The answers of the measured pass and the per-trace latencies (nanoseconds, one per item). */
-    public record Result(List<Answer> answers, long[] traceNanos) {
+    /**
+     * The answers of the measured pass, the per-trace latencies (nanoseconds, one per item) and each judge's share of
+     * them (nanoseconds per item and judge, so that a slow trace can be traced to its judge).
+     */
+    public record Result(List<Answer> answers, long[] traceNanos, Map<BuiltinJudge, long[]> judgeNanos) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -121,8 +124,12 @@ public final class JudgeEvaluation {
             for (BuiltinJudge builtin : BuiltinJudge.values()) {
                 judges.put(builtin, backend.builtin(builtin, null));
             }
-            for (Item item : items) {
-                judgeAll(judges, trace(item, text -> text + " (warm-up)"));
+            Map<BuiltinJudge, long[]> judgeNanos = new EnumMap<>(BuiltinJudge.class);
+            for (BuiltinJudge builtin : BuiltinJudge.values()) {
+                judgeNanos.put(builtin, new long[items.size()]);
+            }
+            for (int i = 0; i < items.size(); i++) {
+                judgeAll(judges, trace(items.get(i), text -> text + " (warm-up)"), judgeNanos, i);
             }
             List<Answer> answers = new ArrayList<>();
             long[] nanos = new long[items.size()];
@@ -130,22 +137,26 @@ public final class JudgeEvaluation {
                 Item item = items.get(i);
                 Trace trace = trace(item, UnaryOperator.identity());
                 long start = System.nanoTime();
-                Map<BuiltinJudge, JudgeOutcome> outcomes = judgeAll(judges, trace);
+                Map<BuiltinJudge, JudgeOutcome> outcomes = judgeAll(judges, trace, judgeNanos, i);
                 nanos[i] = System.nanoTime() - start;
                 answers.add(answer(item, outcomes.get(BuiltinJudge.fromName(item.judge())), nanos[i]));
             }
-            return new Result(answers, nanos);
+            return new Result(answers, nanos, judgeNanos);
         }
     }
 
-    private static Map<BuiltinJudge, JudgeOutcome> judgeAll(Map<BuiltinJudge, Judge> judges, Trace trace) {
+    /** Every judge on the trace in turn; each judge's time goes to {@code judgeNanos[judge][index]}. */
+    private static Map<BuiltinJudge, JudgeOutcome> judgeAll(Map<BuiltinJudge, Judge> judges, Trace trace,
+                                                            Map<BuiltinJudge, long[]> judgeNanos, int index) {
         Map<BuiltinJudge, JudgeOutcome> outcomes = new EnumMap<>(BuiltinJudge.class);
         judges.forEach((builtin, judge) -> {
+            long start = System.nanoTime();
             try {
                 outcomes.put(builtin, judge.evaluate(trace));
             } catch (Exception e) {
                 outcomes.put(builtin, JudgeOutcome.notApplicable("failed: " + e));
             }
+            judgeNanos.get(builtin)[index] = System.nanoTime() - start;
         });
         return outcomes;
     }

@@ -60,12 +60,17 @@ final class ChunkRelevanceJudge implements ApplicableJudge {
         List<String> texts = new ArrayList<>();
         texts.add(windows.head(inputs.request()));
         Map<RetrievedDocument, List<String>> chunkWindows = new HashMap<>();
+        Map<RetrievedDocument, Optional<String>> sharedTopics = new HashMap<>();
         for (RetrieverCall call : calls) {
             for (RetrievedDocument document : call.documents()) {
                 List<String> split = Texts.isBlank(document.pageContent()) ? List.of()
                         : windows.split(document.pageContent(), MAX_WINDOWS_PER_CHUNK);
                 chunkWindows.put(document, split);
                 texts.addAll(split);
+                Optional<String> shared = split.isEmpty() ? Optional.empty()
+                        : OtherQuestion.sharedTopic(inputs.request(), document.pageContent());
+                sharedTopics.put(document, shared);
+                shared.ifPresent(texts::add);
             }
         }
         Map<String, Embedding> embeddings = new HashMap<>();
@@ -93,9 +98,9 @@ final class ChunkRelevanceJudge implements ApplicableJudge {
                         : Optional.empty();
                 double topic = Double.NaN;
                 if (misfit.isEmpty() && !split.isEmpty() && best >= threshold) {
-                    Optional<String> shared = OtherQuestion.sharedTopic(inputs.request(), document.pageContent());
+                    Optional<String> shared = sharedTopics.get(document);
                     if (shared.isPresent()) {
-                        Embedding topicEmbedding = embedder.embed(List.of(shared.get())).get(0);
+                        Embedding topicEmbedding = embeddings.get(shared.get());
                         topic = Double.NEGATIVE_INFINITY;
                         for (String window : split) {
                             topic = Math.max(topic, SentenceEmbedder.similarity(topicEmbedding, embeddings.get(window)));

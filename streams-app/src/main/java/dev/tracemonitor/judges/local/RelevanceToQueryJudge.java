@@ -7,6 +7,7 @@ import dev.tracemonitor.judges.JudgeInputs;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.model.AssessmentSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +52,10 @@ final class RelevanceToQueryJudge implements ApplicableJudge {
     @Override
     public JudgeOutcome judge(JudgeInputs inputs) {
         TextWindows windows = embedder.windows();
-        List<Embedding> embeddings = embedder.embed(
-                List.of(windows.head(inputs.request()), windows.head(inputs.response())));
+        Optional<String> shared = OtherQuestion.sharedTopic(inputs.request(), inputs.response());
+        List<String> texts = new ArrayList<>(List.of(windows.head(inputs.request()), windows.head(inputs.response())));
+        shared.ifPresent(texts::add);
+        List<Embedding> embeddings = embedder.embed(texts);
         double similarity = SentenceEmbedder.similarity(embeddings.get(0), embeddings.get(1));
         Map<String, String> metadata = new HashMap<>();
         metadata.put("similarity", Texts.number(similarity));
@@ -71,9 +74,8 @@ final class RelevanceToQueryJudge implements ApplicableJudge {
                     + ", but " + misfit.get().reason() + ": the response is on the topic without answering the "
                     + "request, so it is not relevant to it.", metadata);
         }
-        Optional<String> shared = OtherQuestion.sharedTopic(inputs.request(), inputs.response());
         if (shared.isPresent()) {
-            double topic = SentenceEmbedder.similarity(embedder.embed(List.of(shared.get())).get(0), embeddings.get(1));
+            double topic = SentenceEmbedder.similarity(embeddings.get(2), embeddings.get(1));
             metadata.put("shared_topic_similarity", Texts.number(topic));
             if (topic - similarity >= TOPIC_MARGIN) {
                 metadata.put("failed_check", "shared_topic_only");
