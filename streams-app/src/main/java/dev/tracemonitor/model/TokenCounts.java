@@ -44,12 +44,14 @@ public record TokenCounts(Long input, Long output, Long total) {
         if (counts.known()) {
             return counts;
         }
-        counts = outermost(trace.spans(), span -> fromUsageJson(span.attributes().get(SPAN_TOKEN_USAGE)));
+        Map<String, String> parents = parents(trace.spans());
+        counts = outermost(trace.spans(), parents,
+                span -> fromUsageJson(span.attributes().get(SPAN_TOKEN_USAGE)));
         if (counts.known()) {
             return counts;
         }
         for (Convention convention : SPAN_CONVENTIONS) {
-            counts = outermost(trace.spans(), span -> convention.read(span.attributes()));
+            counts = outermost(trace.spans(), parents, span -> convention.read(span.attributes()));
             if (counts.known()) {
                 return counts;
             }
@@ -62,18 +64,15 @@ public record TokenCounts(Long input, Long output, Long total) {
      * is its own ancestor never (ids may repeat, as in traces whose ids were redacted), and a cycle of parent links
      * ends the walk.
      */
-    private static TokenCounts outermost(List<Span> spans, Function<Span, TokenCounts> reading) {
+    private static TokenCounts outermost(List<Span> spans, Map<String, String> parents,
+                                         Function<Span, TokenCounts> reading) {
         List<Map.Entry<Span, TokenCounts>> carried = new ArrayList<>();
         Set<String> carrying = new HashSet<>();
-        Map<String, String> parents = new HashMap<>();
         for (Span span : spans) {
             TokenCounts counts = reading.apply(span);
             if (counts.known()) {
                 carried.add(Map.entry(span, counts));
                 carrying.add(span.spanId());
-            }
-            if (span.parentSpanId() != null) {
-                parents.putIfAbsent(span.spanId(), span.parentSpanId());
             }
         }
         TokenCounts sum = NONE;
@@ -83,6 +82,17 @@ public record TokenCounts(Long input, Long output, Long total) {
             }
         }
         return sum;
+    }
+
+    /** Each span id's parent id (the first span of a repeated id wins). */
+    private static Map<String, String> parents(List<Span> spans) {
+        Map<String, String> parents = new HashMap<>();
+        for (Span span : spans) {
+            if (span.parentSpanId() != null) {
+                parents.putIfAbsent(span.spanId(), span.parentSpanId());
+            }
+        }
+        return parents;
     }
 
     private static boolean anAncestorCarries(Span span, Map<String, String> parents, Set<String> carrying) {
