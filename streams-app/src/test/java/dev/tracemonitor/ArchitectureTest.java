@@ -36,7 +36,7 @@ class ArchitectureTest {
             Set.of("model", "avro"),
             Set.of("serde", "otlp", "judges", "delta", "sampling", "filter", "embedded", "quickstart"),
             Set.of("sink", "controlplane"),
-            Set.of("metrics"),
+            Set.of("metrics", "web"),
             Set.of("scoring"),
             Set.of("topology"),
             Set.of("service"),

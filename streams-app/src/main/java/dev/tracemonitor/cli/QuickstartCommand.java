@@ -11,11 +11,15 @@ import dev.tracemonitor.model.MonitorConfig.JudgeConfig;
 import dev.tracemonitor.quickstart.DemoTraces;
 import dev.tracemonitor.quickstart.DemoTraces.DemoRecord;
 import dev.tracemonitor.service.JudgeBackends;
+import dev.tracemonitor.service.OpsHttpServer;
 import dev.tracemonitor.service.ServiceConfig;
+import dev.tracemonitor.service.ServiceProcess;
 import dev.tracemonitor.service.TraceMonitorService;
 import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.topology.Topics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +34,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,6 +57,7 @@ import picocli.CommandLine.Option;
 final class QuickstartCommand implements Callable<Integer> {
 
     static final String EXPERIMENT_ID = "42";
+    private static final String SERVE_ADDRESS = "127.0.0.1";
     private static final double DEFAULT_SAMPLE = 0.5;
     private static final double DEFAULT_CHUNK_RELEVANCE_SAMPLE = 0.2;
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
@@ -91,6 +97,14 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @Option(names = "--verbose", description = "Log to the terminal (stderr) instead of the log file.")
     boolean verbose;
+
+    @Option(names = "--serve", description = "After the summary, keep the demo running and serve the monitoring page"
+            + " (and /metrics) until Ctrl-C; prints the page's URL.")
+    boolean serve;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "Port of the page with --serve, on 127.0.0.1"
+            + " (0: any free port; default: ${DEFAULT-VALUE}).")
+    int httpPort;
 
     private final PrintStream out = System.out;
 
@@ -138,7 +152,8 @@ final class QuickstartCommand implements Callable<Integer> {
             props.put(ServiceConfig.SINK_GROUP_ID_CONFIG, "trace-monitor-quickstart-sink");
             ServiceConfig config = ServiceConfig.of(props);
             Topics topics = config.topics();
-            TraceMonitorMetrics metrics = TraceMonitorMetrics.inMemory();
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            TraceMonitorMetrics metrics = new TraceMonitorMetrics(registry);
             out.println("  broker at " + kafka.bootstrapServers() + "; loading the local judges (MiniLM embeddings) ...");
             try (TraceMonitorService service = new TraceMonitorService(config, JudgeBackends.create(config), metrics);
                  KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
@@ -170,10 +185,27 @@ final class QuickstartCommand implements Callable<Integer> {
                 if (summaryFile != null) {
                     Files.writeString(summaryFile, summary.toJson(monitors.get(0)).toPrettyString());
                 }
-                return summary.rows() == workload.expectedRows() && dlq == workload.malformed() ? 0 : 1;
+                int status = summary.rows() == workload.expectedRows() && dlq == workload.malformed() ? 0 : 1;
+                if (serve) {
+                    serveUntilSignalled(service, registry, monitors.get(0).experimentId());
+                }
+                return status;
             }
         } finally {
             deleteRecursively(work);
+        }
+    }
+
+    /** Serves the page, with the service still running, until SIGINT or SIGTERM. */
+    private void serveUntilSignalled(TraceMonitorService service, PrometheusMeterRegistry registry, String experimentId)
+            throws IOException, InterruptedException {
+        CountDownLatch stop = ServiceProcess.releasedOnSignal();
+        try (OpsHttpServer http = OpsHttpServer.start(SERVE_ADDRESS, httpPort, registry, service::refreshMetrics,
+                service::health, service.monitoringPage())) {
+            out.println("  monitoring page: http://" + SERVE_ADDRESS + ":" + http.port() + "/?experiment_id="
+                    + experimentId + " (Ctrl-C stops the demo)");
+            out.flush();
+            stop.await();
         }
     }
 

@@ -98,7 +98,7 @@ public final class DeltaTableStats {
     public List<String> traceIds() {
         List<String> ids = new ArrayList<>();
         StructType readSchema = new StructType().add(TraceLogsSchema.SCHEMA.get("trace_id"));
-        forEachBatch(snapshot.getScanBuilder().withReadSchema(readSchema).build(), batch -> {
+        TableScan.forEachBatch(engine, snapshot.getScanBuilder().withReadSchema(readSchema).build(), batch -> {
             ColumnVector column = batch.getColumnVector(0);
             for (int i = 0; i < batch.getSize(); i++) {
                 ids.add(column.getString(i));
@@ -109,42 +109,7 @@ public final class DeltaTableStats {
 
     /** Every row, all columns, in the {@link TraceLogsSchema} layout. */
     public void forEachRow(Consumer<Row> consumer) {
-        forEachBatch(snapshot.getScanBuilder().build(), batch -> {
-            try (CloseableIterator<Row> rows = batch.getRows()) {
-                rows.forEachRemaining(consumer);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-    }
-
-    private void forEachBatch(Scan scan, Consumer<ColumnarBatch> consumer) {
-        Row scanState = scan.getScanState(engine);
-        StructType physicalSchema = KernelInternals.physicalReadSchema(engine, scanState);
-        try (CloseableIterator<FilteredColumnarBatch> scanFiles = scan.getScanFiles(engine)) {
-            while (scanFiles.hasNext()) {
-                try (CloseableIterator<Row> fileRows = scanFiles.next().getRows()) {
-                    while (fileRows.hasNext()) {
-                        Row fileRow = fileRows.next();
-                        FileStatus status = KernelInternals.addFileStatus(fileRow);
-                        CloseableIterator<ColumnarBatch> physical = engine.getParquetHandler()
-                                .readParquetFiles(KernelIterators.of(List.of(status)), physicalSchema, Optional.empty());
-                        try (CloseableIterator<FilteredColumnarBatch> data =
-                                     Scan.transformPhysicalData(engine, scanState, fileRow, physical)) {
-                            while (data.hasNext()) {
-                                FilteredColumnarBatch filtered = data.next();
-                                if (filtered.getSelectionVector().isPresent()) {
-                                    throw new IllegalStateException("deletion vectors are not expected in " + status);
-                                }
-                                consumer.accept(filtered.getData());
-                            }
-                        }
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TableScan.forEachRow(engine, snapshot, null, null, consumer);
     }
 
     private static long countRows(Engine engine, FileStatus file) throws IOException {

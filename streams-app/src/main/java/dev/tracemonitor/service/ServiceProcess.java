@@ -36,6 +36,11 @@ public final class ServiceProcess {
      * @return the exit status: 0 after a clean stop, 1 if the service failed to start or did not stop in time
      */
     public static int runUntilSignalled(ServiceConfig config, JudgeBackend backend, PrintWriter out) {
+        return run(config, backend, out, releasedOnSignal());
+    }
+
+    /** A latch that SIGTERM or SIGINT releases, in place of the JVM's default handling of those signals. */
+    public static CountDownLatch releasedOnSignal() {
         CountDownLatch stop = new CountDownLatch(1);
         for (String signal : new String[] {"TERM", "INT"}) {
             try {
@@ -44,7 +49,7 @@ public final class ServiceProcess {
                 LOG.warn("cannot handle SIG{} ({}); the JVM's default applies", signal, e.getMessage());
             }
         }
-        return run(config, backend, out, stop);
+        return stop;
     }
 
     /** Runs until {@code stop} is released, then stops; see {@link #runUntilSignalled}. */
@@ -66,8 +71,9 @@ public final class ServiceProcess {
             int port = config.getInt(ServiceConfig.HTTP_PORT_CONFIG);
             if (port >= 0) {
                 http = OpsHttpServer.start(config.getString(ServiceConfig.HTTP_ADDRESS_CONFIG), port, registry,
-                        service::refreshMetrics, service::health);
-                out.printf("trace-monitor: http endpoint on %s:%d (/metrics, /health/live, /health/ready)%n",
+                        service::refreshMetrics, service::health, service.monitoringPage());
+                out.printf("trace-monitor: http endpoint on %s:%d (/ monitoring page, /metrics, /health/live,"
+                                + " /health/ready)%n",
                         config.getString(ServiceConfig.HTTP_ADDRESS_CONFIG), http.port());
                 out.flush();
             }

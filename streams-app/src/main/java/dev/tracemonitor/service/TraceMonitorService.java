@@ -7,9 +7,13 @@ import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.TraceFormats;
+import dev.tracemonitor.sink.DeltaSinkConfig;
 import dev.tracemonitor.topology.Topics;
 import dev.tracemonitor.topology.TooLargeRecordHandler;
 import dev.tracemonitor.topology.TraceMonitorTopology;
+import dev.tracemonitor.web.MonitorTables;
+import dev.tracemonitor.web.MonitoringPage;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -130,6 +134,16 @@ public final class TraceMonitorService implements AutoCloseable {
 
     public SinkRunner sink() {
         return sink;
+    }
+
+    /**
+     * The monitoring page over this service's warehouse: a chart point per flush interval, and this instance's
+     * dead-letter count.
+     */
+    public MonitoringPage monitoringPage() {
+        DeltaSinkConfig sink = config.traceLogsSinkConfig();
+        return new MonitoringPage(new MonitorTables(sink.warehouse(), sink.hadoopConfiguration()), sink.flushInterval(),
+                () -> (long) metrics.count("traces.dlq"), Clock.systemUTC());
     }
 
     public TraceMonitorMetrics metrics() {

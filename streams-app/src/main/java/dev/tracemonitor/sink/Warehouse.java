@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The file-system side of the warehouse: which {@code <catalog>/<schema>/<prefix><experiment_id>} tables exist (prefix
  * {@code trace_logs_} or {@code trace_assessments_}), and the data files that were written into them but never
- * committed.
+ * committed. Public for the monitoring page, which lists the monitors it can show from the same tables.
  */
-final class Warehouse {
+public final class Warehouse {
 
     private static final Logger log = LoggerFactory.getLogger(Warehouse.class);
     /** The names Kernel's default Parquet writer gives data files: {@code <uuid>-<nnn>.parquet}. */
@@ -32,14 +32,14 @@ final class Warehouse {
     private final Configuration conf;
     private final String tablePrefix;
 
-    Warehouse(String root, Configuration conf, String tablePrefix) {
+    public Warehouse(String root, Configuration conf, String tablePrefix) {
         this.root = root;
         this.conf = conf;
         this.tablePrefix = tablePrefix;
     }
 
     /** Every table directory matching {@code <root>/*}{@code /*}{@code /<prefix>*}. */
-    List<TableAddress> tables() throws IOException {
+    public List<TableAddress> tables() throws IOException {
         Path pattern = new Path(root, "*/*/" + tablePrefix + "*");
         FileStatus[] matches = pattern.getFileSystem(conf).globStatus(pattern);
         List<TableAddress> tables = new ArrayList<>();
