@@ -139,11 +139,8 @@ public final class TraceMonitorMetrics {
         return judgeBacklog;
     }
 
+    /** The sum of the counters of that name with those tags (find's {@code counter()} would pick one of them). */
     public double count(String name, String... tags) {
-        Counter counter = registry.find(PREFIX + name).tags(tags).counter();
-        if (counter != null) {
-            return counter.count();
-        }
         return registry.find(PREFIX + name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
     }
 }

@@ -160,8 +160,8 @@ public final class MonitoringPage {
         }
         ObjectNode root = Json.MAPPER.valueToTree(trace);
         ArrayNode assessments = root.putArray("assessments");
-        // every Assessment of the trace, whenever it was created: no partition bound
-        tables.assessments(monitor, 0, Long.MAX_VALUE / 2).stream().filter(a -> a.traceId().equals(traceId))
+        // every Assessment of the trace, whenever it was created (none is created in the future)
+        tables.assessments(monitor, 0, clock.millis() + DEFAULT_RANGE.toMillis()).stream().filter(a -> a.traceId().equals(traceId))
                 .forEach(a -> assessmentJson(assessments.addObject(), a));
         return json(root);
     }

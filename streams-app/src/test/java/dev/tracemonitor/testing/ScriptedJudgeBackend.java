@@ -16,8 +16,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A judge backend for tests: verdicts follow simple visible rules ("no" when the response contains "BAD"), judges
- * that need retriever spans are not applicable without one, and a judge can be made to fail or to hang. Unlike the
+ * A judge backend for tests: verdicts follow simple visible rules ("no" when the response contains "BAD", with a
+ * rationale naming the judge and trace), judges that need retriever spans are not applicable without one, and a
+ * judge can be made to fail or to hang. Unlike the
  * real backends ({@link BuiltinJudge#notApplicableReason}) it judges traces without request or response text: the
  * end-to-end tests count on a verdict for every sampled trace, ERROR traces included. A judge that names a model has
  * {@code scripted/<name>@<model>} as its source.
@@ -38,8 +39,10 @@ public final class ScriptedJudgeBackend implements JudgeBackend {
             String response = String.valueOf(TraceText.response(trace));
             List<RetrieverCall> retrievals = TraceText.topLevelRetrievals(trace);
             String verdict = response.contains("BAD") ? "no" : "yes";
+            String rationale = verdict.equals("no") ? name + ": the response of " + trace.traceId() + " says BAD"
+                    : "scripted";
             return switch (builtin) {
-                case SAFETY, RELEVANCE_TO_QUERY -> JudgeOutcome.of(Verdict.of(name, null, verdict, "scripted"));
+                case SAFETY, RELEVANCE_TO_QUERY -> JudgeOutcome.of(Verdict.of(name, null, verdict, rationale));
                 case GROUNDEDNESS -> retrievals.isEmpty() ? JudgeOutcome.notApplicable(NO_RETRIEVER)
                         : JudgeOutcome.of(retrievals.stream().map(r -> Verdict.of(name, r.spanId(), verdict, "scripted")).toList());
                 case CHUNK_RELEVANCE -> {
