@@ -174,8 +174,8 @@ public final class ServiceConfig extends AbstractConfig {
     private static final String TOPIC_CREATE_DOC =
             "Create missing topics at start, with cleanup.policy=compact for the config and status topics.";
     public static final String HTTP_PORT_CONFIG = "trace-monitor.http.port";
-    private static final String HTTP_PORT_DOC = "Port of the HTTP endpoint serving /metrics (Prometheus), /health/live"
-            + " and /health/ready (0: an ephemeral port, -1: no HTTP endpoint).";
+    private static final String HTTP_PORT_DOC = "Port of the HTTP endpoint serving the monitoring page (/), /metrics"
+            + " (Prometheus), /health/live and /health/ready (0: an ephemeral port, -1: no HTTP endpoint).";
     public static final String HTTP_ADDRESS_CONFIG = "trace-monitor.http.address";
     private static final String HTTP_ADDRESS_DOC = "Address the HTTP endpoint binds to.";
     public static final String SHUTDOWN_TIMEOUT_CONFIG = "trace-monitor.shutdown.timeout";
