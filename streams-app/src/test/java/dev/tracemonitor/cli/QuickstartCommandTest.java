@@ -1,9 +1,17 @@
 package dev.tracemonitor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -86,7 +95,35 @@ class QuickstartCommandTest {
         }
     }
 
-    private Run quickstart(String... options) throws IOException, InterruptedException {
+    @Test
+    void serveKeepsTheDemoUpAndServesThePageAtTheUrlItPrintsUntilSigterm() throws Exception {
+        Process process = start("--traces", "20", "--malformed", "2", "--serve", "--http-port", "0");
+        try {
+            Path stdout = dir.resolve("stdout.txt");
+            Pattern urlLine = Pattern.compile("^ +monitoring page: (http://127\\.0\\.0\\.1:\\d+/)\\?experiment_id=42 .*");
+            String url = await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(
+                    () -> lines(stdout).stream().map(urlLine::matcher).filter(Matcher::matches).findFirst()
+                            .map(m -> m.group(1)), java.util.Optional::isPresent).orElseThrow();
+
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).contains("<script src=\"/page.js\"");
+            assertThat(page.headers().firstValue("Content-Security-Policy")).isPresent();
+            JsonNode summary = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(
+                    URI.create(url + "api/summary?experiment_id=42")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(summary.path("counts").path("traces_requested").asLong()).isEqualTo(20);
+            assertThat(summary.path("counts").path("dead_lettered").asLong()).isEqualTo(2);
+            assertThat(summary.path("judges")).isNotEmpty();
+        } finally {
+            process.destroy();
+            assertThat(process.waitFor(1, TimeUnit.MINUTES)).as("stopped on SIGTERM").isTrue();
+        }
+        assertThat(process.exitValue()).as(String.join("\n", lines(dir.resolve("stdout.txt")))).isZero();
+    }
+
+    private Process start(String... options) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", mainClasspath(), TraceMonitorCommand.class.getName(), "quickstart",
                 "--warehouse", dir.resolve("warehouse").toString(), "--flush-interval", "PT1S"));
@@ -96,6 +133,13 @@ class QuickstartCommandTest {
         Process process = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         process.getOutputStream().close();
+        return process;
+    }
+
+    private Run quickstart(String... options) throws IOException, InterruptedException {
+        Process process = start(options);
+        Path stdout = dir.resolve("stdout.txt");
+        Path stderr = dir.resolve("stderr.txt");
         if (!process.waitFor(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor();
             throw new AssertionError("the quickstart did not finish within " + RUN_TIMEOUT + "\n"
