@@ -45,6 +45,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -181,6 +182,18 @@ class MonitoringPageBrowserTest {
             assertThat(browser.findElements(By.cssSelector("#trace-spans tbody tr"))).hasSize(1);
             screenshot(browser, "monitoring-page-trace.png");
 
+            // a chosen range without the workload shows none of it; the last hour shows it again
+            new Select(browser.findElement(By.id("range"))).selectByValue("custom");
+            setValue(browser, "from", "2025-01-01T00:00:00");
+            setValue(browser, "to", "2025-01-02T00:00:00");
+            browser.findElement(By.id("apply-range")).click();
+            wait.until(ExpectedConditions.textToBe(By.id("count-traces-requested"), "0"));
+            assertThat(browser.findElements(By.cssSelector("#chart circle.point"))).isEmpty();
+            assertThat(browser.findElements(By.cssSelector("#failing tr.failing-row"))).isEmpty();
+            new Select(browser.findElement(By.id("range"))).selectByValue("3600000");
+            wait.until(ExpectedConditions.textToBe(By.id("count-traces-requested"), Integer.toString(traces)));
+            assertThat(browser.findElements(By.cssSelector("#chart circle.point"))).hasSameSizeAs(shown);
+
             // none of the trace's markup became elements, and none of its script ran
             JavascriptExecutor js = (JavascriptExecutor) browser;
             assertThat(js.executeScript("return document.querySelectorAll('main script, main img, main b').length"))
@@ -222,6 +235,11 @@ class MonitoringPageBrowserTest {
             producer.flush();
         }
         return bad;
+    }
+
+    private static void setValue(WebDriver browser, String id, String value) {
+        ((JavascriptExecutor) browser).executeScript("document.getElementById(arguments[0]).value = arguments[1]", id,
+                value);
     }
 
     private static String feedbackValue(Row row) {
