@@ -37,7 +37,7 @@ class ArchitectureTest {
             Set.of("serde", "otlp", "judges", "delta", "sampling", "filter", "embedded", "quickstart"),
             Set.of("sink", "controlplane"),
             Set.of("metrics", "web"),
-            Set.of("scoring"),
+            Set.of("scoring", "alerts"),
             Set.of("topology"),
             Set.of("service"),
             Set.of("cli"));

@@ -1,15 +1,12 @@
 package dev.tracemonitor.web;
 
+import static dev.tracemonitor.testing.AssessmentTables.commit;
+import static dev.tracemonitor.testing.AssessmentTables.verdict;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tracemonitor.delta.AssessmentRow;
-import dev.tracemonitor.delta.DataFile;
 import dev.tracemonitor.delta.TraceAssessmentsSchema;
 import dev.tracemonitor.delta.TraceAssessmentsTable;
-import dev.tracemonitor.model.Assessment;
-import dev.tracemonitor.model.AssessmentSource;
-import dev.tracemonitor.model.Feedback;
 import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import io.delta.kernel.defaults.engine.DefaultEngine;
@@ -17,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -39,8 +35,8 @@ class MonitorTablesTest {
         Configuration conf = new Configuration();
         String path = SinkTableKind.TRACE_ASSESSMENTS.path(MONITOR, warehouse.toString());
         TraceAssessmentsTable table = new TraceAssessmentsTable(DefaultEngine.create(conf), path);
-        commit(table, 1, assessment("t1", "no", DAY_1), assessment("t2", "yes", DAY_1 + 1));
-        commit(table, 2, assessment("t3", "yes", DAY_3));
+        commit(table, 1, verdict("t1", "safety", "no", DAY_1), verdict("t2", "safety", "yes", DAY_1 + 1));
+        commit(table, 2, verdict("t3", "safety", "yes", DAY_3));
         MonitorTables tables = new MonitorTables(warehouse.toString(), conf);
 
         assertThat(tables.monitors()).containsExactly(MONITOR);
@@ -58,7 +54,7 @@ class MonitorTablesTest {
         }
         assertThat(tables.assessments(MONITOR, DAY_3 - DAY_MILLIS / 4, DAY_3 + 1000)).extracting(AssessmentView::traceId)
                 .containsExactly("t3");
-        commit(table, 3, assessment("t4", "no", DAY_3 + 1));
+        commit(table, 3, verdict("t4", "safety", "no", DAY_3 + 1));
         assertThatThrownBy(() -> tables.assessments(MONITOR, DAY_1 - 1000, DAY_3 + 1000))
                 .as("a new version is read again, the first day's partition with it");
 
@@ -67,17 +63,5 @@ class MonitorTablesTest {
         assertThat(third).extracting(AssessmentView::traceId).containsExactly("t3", "t4");
         assertThat(third.get(1).passed()).isFalse();
         assertThat(tables.dataReads()).isEqualTo(reads + 1);
-    }
-
-    private static void commit(TraceAssessmentsTable table, long version, Assessment... assessments) throws Exception {
-        int date = TraceAssessmentsSchema.createDate(assessments[0].createTimeMillis());
-        List<DataFile> files = table.write(date, Stream.of(assessments).map(a -> new AssessmentRow(a, false)).toList());
-        table.commit(files, Map.of("test-0", version));
-    }
-
-    private static Assessment assessment(String traceId, String value, long created) {
-        return new Assessment(Assessment.deterministicId(traceId, "safety", null), "safety", traceId, null,
-                new AssessmentSource(AssessmentSource.CODE, "test"), created, created, Feedback.of(value),
-                "because " + value, null);
     }
 }
