@@ -58,6 +58,11 @@ public final class TraceMonitorMetrics {
         registry.counter(PREFIX + "traces.dlq", "reason", reasonKind).increment();
     }
 
+    /** An OTLP trace dropped, as configured, rather than dead-lettered. */
+    public void otlpDropped(String reasonKind) {
+        registry.counter(PREFIX + "otlp.dropped", "reason", reasonKind).increment();
+    }
+
     /** One pause of decoding while the schema registry is unavailable. */
     public void registryOutageWait() {
         registry.counter(PREFIX + "registry.outage.waits").increment();

@@ -165,6 +165,10 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String OTLP_SERVICE_EXPERIMENTS_CONFIG = "trace-monitor.otlp.service.experiments";
     private static final String OTLP_SERVICE_EXPERIMENTS_DOC = "The experiment of OTLP spans whose resource has no"
             + " experiment attribute, by service.name: service=experiment pairs, comma-separated.";
+    public static final String OTLP_UNMAPPED_CONFIG = "trace-monitor.otlp.unmapped";
+    private static final String OTLP_UNMAPPED_DOC = "An OTLP trace whose spans name no experiment (neither attribute"
+            + " nor service mapping): dead-letter (its spans to the dead-letter topic, reason no_experiment) or drop"
+            + " (counted in trace_monitor_otlp_dropped_total).";
     public static final String TOPIC_PARTITIONS_CONFIG = "trace-monitor.topic.partitions";
     private static final String TOPIC_PARTITIONS_DOC = "Partitions of topics the service creates.";
     public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "trace-monitor.topic.replication.factor";
@@ -256,6 +260,10 @@ public final class ServiceConfig extends AbstractConfig {
                     new ConfigDef.NonEmptyString(), Importance.MEDIUM, OTLP_EXPERIMENT_ATTRIBUTE_DOC)
             .define(OTLP_SERVICE_EXPERIMENTS_CONFIG, Type.STRING, "", serviceExperimentsValidator(), Importance.MEDIUM,
                     OTLP_SERVICE_EXPERIMENTS_DOC)
+            .define(OTLP_UNMAPPED_CONFIG, Type.STRING, OtlpSettings.Unmapped.DEAD_LETTER.configName(),
+                    ConfigDef.ValidString.in(java.util.Arrays.stream(OtlpSettings.Unmapped.values())
+                            .map(OtlpSettings.Unmapped::configName).toArray(String[]::new)),
+                    Importance.LOW, OTLP_UNMAPPED_DOC)
             .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW,
                     TOPIC_PARTITIONS_DOC)
             .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.LOW,
@@ -360,7 +368,8 @@ public final class ServiceConfig extends AbstractConfig {
         return new OtlpSettings(OtlpEncoding.of(getString(FORMAT_OTLP_CONFIG)),
                 new OtlpExperiments(getString(OTLP_EXPERIMENT_ATTRIBUTE_CONFIG),
                         serviceExperiments(getString(OTLP_SERVICE_EXPERIMENTS_CONFIG))),
-                duration(OTLP_QUIET_PERIOD_CONFIG), duration(OTLP_MAX_WAIT_CONFIG), getInt(OTLP_MAX_SPANS_CONFIG));
+                duration(OTLP_QUIET_PERIOD_CONFIG), duration(OTLP_MAX_WAIT_CONFIG), getInt(OTLP_MAX_SPANS_CONFIG),
+                OtlpSettings.Unmapped.of(getString(OTLP_UNMAPPED_CONFIG)));
     }
 
     /** {@code checkout=42, search=7} as a map from service name to experiment id. */

@@ -173,6 +173,10 @@ final class SpanAssemblyProcessor implements Processor<String, byte[], Object, O
         try {
             trace = converter.traces(merged).get(0);
         } catch (InvalidTraceException e) {
+            if (settings.unmapped() == OtlpSettings.Unmapped.DROP) {
+                metrics.otlpDropped("no_experiment");
+                return;
+            }
             source.forward(context, metrics, utf8(traceId), merged.toByteArray(), now, new RecordHeaders(),
                     e.getMessage(), "no_experiment");
             return;

@@ -65,10 +65,15 @@ class SpanAssemblyTest {
 
     @BeforeEach
     void start() {
+        start(OtlpSettings.Unmapped.DEAD_LETTER);
+    }
+
+    private void start(OtlpSettings.Unmapped unmapped) {
         engine = new ScoringEngine(new ScoringEngine.Settings(2, 1, Duration.ofMillis(1), Duration.ofMillis(5)), metrics);
         var topology = TraceMonitorTopology.build(topics, TraceMonitorTopology.Settings.defaults(), engine,
                 new JudgeFactory(new ScriptedJudgeBackend()), metrics, new JsonTraceDecoder(), new JsonAssessmentEncoder(),
-                new OtlpSettings(OtlpEncoding.OTLP_PROTO, OtlpExperiments.byAttribute(), QUIET, MAX_WAIT, MAX_SPANS));
+                new OtlpSettings(OtlpEncoding.OTLP_PROTO, OtlpExperiments.byAttribute(), QUIET, MAX_WAIT, MAX_SPANS,
+                        unmapped));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "assembly-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -189,10 +194,7 @@ class SpanAssemblyTest {
 
     @Test
     void aTraceThatNamesNoExperimentIsDeadLetteredWithItsSpans() {
-        ExportTraceServiceRequest request = ExportTraceServiceRequest.newBuilder().addResourceSpans(
-                ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder()
-                        .addSpans(span(TRACE, "01", null, "root")))).build();
-        otlp.pipeInput(request.toByteArray());
+        otlp.pipeInput(rootNamingNoExperiment());
         driver.advanceWallClockTime(QUIET.plusSeconds(1));
 
         assertThat(assessed.isEmpty()).isTrue();
@@ -200,6 +202,25 @@ class SpanAssemblyTest {
         assertThat(dead.key()).isEqualTo(TestTraces.utf8(TRACE));
         assertThat(DeadLetters.header(dead.headers(), DeadLetters.ERROR_REASON)).contains("name no experiment");
         assertThat(metrics.count("traces.dlq", "reason", "no_experiment")).isEqualTo(1.0);
+    }
+
+    @Test
+    void aTraceThatNamesNoExperimentIsCountedAndDroppedWhenSoConfigured() {
+        stop();
+        start(OtlpSettings.Unmapped.DROP);
+        otlp.pipeInput(rootNamingNoExperiment());
+        driver.advanceWallClockTime(QUIET.plusSeconds(1));
+
+        assertThat(assessed.isEmpty()).isTrue();
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(metrics.count("otlp.dropped", "reason", "no_experiment")).isEqualTo(1.0);
+        assertThat(metrics.count("traces.dlq", "reason", "no_experiment")).isZero();
+    }
+
+    /** A root span whose resource has no experiment attribute (and no service.name). */
+    private static byte[] rootNamingNoExperiment() {
+        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(
+                ScopeSpans.newBuilder().addSpans(span(TRACE, "01", null, "root")))).build().toByteArray();
     }
 
     private static long bytesOfBoth() {

@@ -67,8 +67,9 @@ final class EndpointGate {
                     limits.breakerOpenWait());
         }
         AdaptiveRateLimiter limiter = limiter(model);
+        AdaptiveRateLimiter.Turn turn;
         try {
-            limiter.acquire();
+            turn = limiter.acquire();
         } catch (InterruptedException e) {
             breaker.releasePermission();
             throw e;
@@ -93,6 +94,8 @@ final class EndpointGate {
         } catch (InterruptedException e) {
             breaker.releasePermission();
             throw e;
+        } finally {
+            limiter.ended(turn);
         }
     }
 
