@@ -3,6 +3,7 @@ package dev.tracemonitor.delta;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracemonitor.model.Json;
 import io.delta.kernel.Scan;
+import io.delta.kernel.ScanBuilder;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.Table;
 import io.delta.kernel.data.ColumnVector;
@@ -10,6 +11,7 @@ import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
+import io.delta.kernel.expressions.Predicate;
 import io.delta.kernel.exceptions.TableNotFoundException;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
@@ -109,7 +111,19 @@ public final class DeltaTableStats {
 
     /** Every row, all columns, in the {@link TraceLogsSchema} layout. */
     public void forEachRow(Consumer<Row> consumer) {
-        forEachBatch(snapshot.getScanBuilder().build(), batch -> {
+        forEachRow(null, consumer);
+    }
+
+    /**
+     * The rows of the files Kernel keeps for {@code partitionFilter} (a predicate on partition columns, null for all):
+     * files are pruned by their partition values, the rows of a kept file are not filtered.
+     */
+    public void forEachRow(Predicate partitionFilter, Consumer<Row> consumer) {
+        ScanBuilder builder = snapshot.getScanBuilder();
+        if (partitionFilter != null) {
+            builder = builder.withFilter(partitionFilter);
+        }
+        forEachBatch(builder.build(), batch -> {
             try (CloseableIterator<Row> rows = batch.getRows()) {
                 rows.forEachRemaining(consumer);
             } catch (IOException e) {
