@@ -339,6 +339,8 @@ public final class Backfill {
                     }
                     commit(producer, judges, encoder);
                 } catch (Interrupted | InterruptedException | InterruptException e) {
+                    // the open transaction is left to be aborted: closing the producer must not see the interrupt
+                    Thread.interrupted();
                     progressOut.println();
                     progressOut.flush();
                     return plan.summary(judged, assessments, errors, inputTokens, outputTokens, cost, false);
