@@ -40,6 +40,7 @@ class ArchitectureTest {
             Set.of("scoring", "alerts"),
             Set.of("topology"),
             Set.of("service"),
+            Set.of("backfill"),
             Set.of("cli"));
 
     /** One reference from a main source file to a top-level package other than its own. */

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "trace-monitor", mixinStandardHelpOptions = true, version = "trace-monitor 0.1.0",
         description = "Production quality monitoring for GenAI traces on Kafka, written to Delta Lake.",
         subcommands = {QuickstartCommand.class, RunCommand.class, MonitorCommand.class, EvaluateCommand.class,
-                DlqCommand.class})
+                DlqCommand.class, BackfillCommand.class})
 public final class TraceMonitorCommand implements Runnable {
 
     @CommandLine.Spec

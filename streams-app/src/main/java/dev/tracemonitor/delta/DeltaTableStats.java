@@ -10,6 +10,7 @@ import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
+import io.delta.kernel.expressions.Predicate;
 import io.delta.kernel.exceptions.TableNotFoundException;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
@@ -109,7 +110,15 @@ public final class DeltaTableStats {
 
     /** Every row, all columns, in the {@link TraceLogsSchema} layout. */
     public void forEachRow(Consumer<Row> consumer) {
-        TableScan.forEachRow(engine, snapshot, null, null, consumer);
+        forEachRow(null, consumer);
+    }
+
+    /**
+     * The rows of the files Kernel keeps for {@code partitionFilter} (a predicate on partition columns, null for all):
+     * files are pruned by their partition values, the rows of a kept file are not filtered.
+     */
+    public void forEachRow(Predicate partitionFilter, Consumer<Row> consumer) {
+        TableScan.forEachRow(engine, snapshot, null, partitionFilter, consumer);
     }
 
     private static long countRows(Engine engine, FileStatus file) throws IOException {

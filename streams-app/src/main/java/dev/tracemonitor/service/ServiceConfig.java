@@ -143,6 +143,11 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String TOPIC_OTLP_CONFIG = "trace-monitor.topic.otlp";
     private static final String TOPIC_OTLP_DOC = "Input topic of OTLP spans as the OpenTelemetry Collector's Kafka"
             + " exporter writes them (its default topic is otlp_spans); empty: no OTLP input.";
+    public static final String TOPIC_BACKFILL_PROGRESS_CONFIG = "trace-monitor.topic.backfill-progress";
+    private static final String TOPIC_BACKFILL_PROGRESS_DOC = "Compacted topic where `trace-monitor backfill` records"
+            + " each (trace, judge) pair it has finished, in the transaction of the pair's Assessments; a restarted"
+            + " backfill resumes from it. Created by the first backfill.";
+    public static final String DEFAULT_BACKFILL_PROGRESS = "trace-monitor-backfill-progress";
     public static final String TOPIC_OTLP_SPANS_CONFIG = "trace-monitor.topic.otlp-spans";
     private static final String TOPIC_OTLP_SPANS_DOC = "Topic through which the OTLP spans are re-keyed by trace id,"
             + " so that all spans of a trace reach one task (read and written by the service only).";
@@ -245,6 +250,8 @@ public final class ServiceConfig extends AbstractConfig {
             .define(TOPIC_ASSESSED_CONFIG, Type.STRING, Topics.DEFAULT_ASSESSED, Importance.MEDIUM, TOPIC_ASSESSED_DOC)
             .define(TOPIC_DLQ_CONFIG, Type.STRING, Topics.DEFAULT_DLQ, Importance.MEDIUM, TOPIC_DLQ_DOC)
             .define(TOPIC_OTLP_CONFIG, Type.STRING, Topics.DEFAULT_OTLP, Importance.MEDIUM, TOPIC_OTLP_DOC)
+            .define(TOPIC_BACKFILL_PROGRESS_CONFIG, Type.STRING, DEFAULT_BACKFILL_PROGRESS,
+                    new ConfigDef.NonEmptyString(), Importance.LOW, TOPIC_BACKFILL_PROGRESS_DOC)
             .define(TOPIC_OTLP_SPANS_CONFIG, Type.STRING, Topics.DEFAULT_OTLP_SPANS, new ConfigDef.NonEmptyString(),
                     Importance.LOW, TOPIC_OTLP_SPANS_DOC)
             .define(FORMAT_OTLP_CONFIG, Type.STRING, OtlpEncoding.OTLP_PROTO.configName(),

@@ -1,0 +1,234 @@
+package dev.tracemonitor.backfill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tracemonitor.cli.TraceMonitorCommand;
+import dev.tracemonitor.controlplane.MonitorConfigCodec;
+import dev.tracemonitor.delta.DeltaTableStats;
+import dev.tracemonitor.delta.SinkTestLogging;
+import dev.tracemonitor.delta.TraceAssessmentsSchema;
+import dev.tracemonitor.metrics.TraceMonitorMetrics;
+import dev.tracemonitor.model.Assessment;
+import dev.tracemonitor.model.MonitorConfig;
+import dev.tracemonitor.sampling.Sampler;
+import dev.tracemonitor.serde.TraceJsonCodec;
+import dev.tracemonitor.service.JudgeBackends;
+import dev.tracemonitor.service.ServiceConfig;
+import dev.tracemonitor.service.TraceMonitorService;
+import dev.tracemonitor.sink.SinkTableKind;
+import dev.tracemonitor.sink.TableAddress;
+import dev.tracemonitor.testing.TestBroker;
+import dev.tracemonitor.testing.TestTraces;
+import dev.tracemonitor.testing.TopicReader;
+import dev.tracemonitor.testing.fakellm.Behavior;
+import dev.tracemonitor.testing.fakellm.FakeOpenAiServer;
+import dev.tracemonitor.testing.fakellm.Reply;
+import dev.tracemonitor.topology.Topics;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code trace-monitor backfill} on a real broker, with the service writing the tables and the llm backend on the
+ * fake OpenAI endpoint: a judge the monitor did not have is run over the traces of a time range, one Assessment per
+ * sampled (trace, judge) pair reaches the assessments table; a run interrupted halfway and run again ends with that
+ * same set without judging a committed pair twice; a further identical run publishes nothing; and the dry run's
+ * numbers are the ones the real run then makes.
+ */
+class BackfillTest {
+
+    private static final String EXPERIMENT = "bf";
+    private static final String NEW_JUDGE = "relevance_to_query";
+    private static final double SAMPLE = 0.5;
+    private static final int TRACES = 40;
+    private static final Instant FIRST = Instant.parse("2026-11-20T10:00:00Z");
+    private static final Duration SPACING = Duration.ofHours(5);
+    private static final Instant FROM = FIRST.plus(Duration.ofDays(1));
+    private static final Instant TO = FIRST.plus(Duration.ofDays(6));
+    private static final MonitorConfig MONITOR = new MonitorConfig(EXPERIMENT, "main", "backfill",
+            new MonitorConfig.AssessmentsConfig(1.0, List.of(MonitorConfig.JudgeConfig.builtin("safety", null))));
+
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.plaintext();
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void quietLogs() {
+        SinkTestLogging.quiet();
+    }
+
+    @Test
+    void aNewJudgeOverARangeGivesOneAssessmentPerSampledPairAcrossAnInterruptedRunItsRestartAndARepeat()
+            throws Exception {
+        List<String> ids = IntStream.range(0, TRACES).mapToObj(i -> "bf-" + i).toList();
+        Set<String> expected = IntStream.range(0, TRACES)
+                .filter(i -> !requestTime(i).isBefore(FROM) && requestTime(i).isBefore(TO))
+                .mapToObj(ids::get).filter(id -> Sampler.u(id) < SAMPLE).collect(Collectors.toSet());
+        assertThat(expected).as("pairs the rule selects in the range").hasSizeGreaterThan(6);
+        TableAddress table = new TableAddress(MONITOR.catalogName(), MONITOR.schemaName(), EXPERIMENT);
+        String warehouse = dir.resolve("warehouse").toString();
+        Engine engine = DefaultEngine.create(new Configuration());
+        Backfill.Request request = new Backfill.Request(EXPERIMENT, FROM, TO, List.of(NEW_JUDGE), SAMPLE, false);
+
+        try (FakeOpenAiServer llm = FakeOpenAiServer.start(Behavior.always(Reply.yes()));
+             TraceMonitorService service = new TraceMonitorService(ServiceConfig.of(props(llm)),
+                     JudgeBackends.create(ServiceConfig.of(props(llm))), TraceMonitorMetrics.inMemory())) {
+            service.start();
+            writeTraces(ids);
+            await().atMost(Duration.ofSeconds(120)).until(() -> service.sink().stats().rowsCommitted() >= TRACES
+                    && service.sink().assessmentStats().rowsCommitted() >= TRACES);
+            ServiceConfig config = ServiceConfig.of(props(llm));
+
+            Backfill.Summary dryRun = backfill(config, new Backfill.Request(EXPERIMENT, FROM, TO, List.of(NEW_JUDGE),
+                    SAMPLE, true));
+            assertThat(dryRun.pairs()).containsExactly(Map.entry(NEW_JUDGE, (long) expected.size()));
+            assertThat(dryRun.traces()).isEqualTo(expected.size());
+            assertThat(dryRun.judged()).isZero();
+            assertThat(dryRunOnTheCommandLine(llm)).contains("would make " + expected.size() + " judge calls");
+            assertThat(llm.requestCount()).as("calls of the live service only").isEqualTo(TRACES);
+
+            // slow calls, one at a time, so that the first run is interrupted with pairs left to judge
+            llm.behavior(Behavior.always(Reply.yes()).withLatency(Duration.ofSeconds(1)));
+            Backfill.Summary interrupted = runAndInterruptAfterCommitted(config, request, 2);
+            assertThat(interrupted.complete()).isFalse();
+            assertThat(interrupted.plannedPairs()).as("the dry run's numbers").isEqualTo(dryRun.plannedPairs());
+            assertThat(interrupted.judged()).isBetween(2L, expected.size() - 1L);
+
+            int callsBefore = llm.requestCount();
+            Backfill.Summary resumed = backfill(config, request);
+            assertThat(resumed.complete()).isTrue();
+            assertThat(resumed.plannedPairs()).as("committed pairs are not judged again")
+                    .isEqualTo(expected.size() - interrupted.judged());
+            assertThat(resumed.judged()).isEqualTo(resumed.plannedPairs());
+            assertThat(llm.requestCount() - callsBefore).isEqualTo(resumed.judged());
+            assertThat(interrupted.judged() + resumed.judged()).as("the dry run's numbers")
+                    .isEqualTo(dryRun.plannedPairs());
+
+            await().atMost(Duration.ofSeconds(60)).until(
+                    () -> service.sink().assessmentStats().rowsCommitted() >= TRACES + expected.size());
+            int feedbackBefore = TopicReader.readToEnd(broker.bootstrapServers(), Topics.DEFAULT_FEEDBACK, 0).size();
+            Backfill.Summary repeated = backfill(config, request);
+            assertThat(repeated.plannedPairs()).isZero();
+            assertThat(repeated.alreadyJudged()).isEqualTo(expected.size());
+            assertThat(TopicReader.readToEnd(broker.bootstrapServers(), Topics.DEFAULT_FEEDBACK, 0))
+                    .as("a repeated run publishes nothing").hasSize(feedbackBefore);
+        }
+
+        List<String> newJudgeRows = new ArrayList<>();
+        var schema = TraceAssessmentsSchema.SCHEMA;
+        DeltaTableStats.read(engine, SinkTableKind.TRACE_ASSESSMENTS.path(table, warehouse)).orElseThrow()
+                .forEachRow(row -> {
+                    if (NEW_JUDGE.equals(row.getString(schema.indexOf("assessment_name")))) {
+                        newJudgeRows.add(row.getString(schema.indexOf("trace_id")));
+                    }
+                });
+        assertThat(newJudgeRows).as("one row per sampled pair, counted with Delta Kernel")
+                .containsExactlyInAnyOrderElementsOf(expected);
+        List<Assessment> published = TopicReader.readToEnd(broker.bootstrapServers(), Topics.DEFAULT_FEEDBACK, 0)
+                .stream().map(r -> TraceJsonCodec.decodeAssessment(r.value()))
+                .filter(a -> a.assessmentName().equals(NEW_JUDGE)).toList();
+        assertThat(published).allSatisfy(a -> assertThat(a.assessmentId())
+                .isEqualTo(Assessment.deterministicId(a.traceId(), NEW_JUDGE, null)));
+    }
+
+    private static Instant requestTime(int i) {
+        return FIRST.plus(SPACING.multipliedBy(i));
+    }
+
+    private static void writeTraces(List<String> ids) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.DEFAULT_MONITOR_CONFIG, TestTraces.utf8(EXPERIMENT),
+                    MonitorConfigCodec.encode(MONITOR))).get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> !TopicReader.readToEnd(broker.bootstrapServers(),
+                    Topics.DEFAULT_MONITOR_STATUS, 0).isEmpty());
+            for (int i = 0; i < ids.size(); i++) {
+                producer.send(new ProducerRecord<>(Topics.DEFAULT_TRACES, TestTraces.utf8(ids.get(i)),
+                        TestTraces.trace(ids.get(i)).experiment(EXPERIMENT).requestTime(requestTime(i))
+                                .request("How do I reset my password?").response("Under Settings.").json()));
+            }
+            producer.flush();
+        }
+    }
+
+    private static Backfill.Summary backfill(ServiceConfig config, Backfill.Request request) throws Exception {
+        try (var backend = JudgeBackends.create(config)) {
+            return new Backfill(config, backend, new PrintWriter(new StringWriter())).run(MONITOR, request);
+        }
+    }
+
+    /** Runs the backfill on its own thread and interrupts it once {@code pairs} of its pairs are committed. */
+    private static Backfill.Summary runAndInterruptAfterCommitted(ServiceConfig config, Backfill.Request request,
+                                                                  int pairs) throws Exception {
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            Future<Backfill.Summary> run = thread.submit(() -> backfill(config, request));
+            await().atMost(Duration.ofSeconds(60)).until(() -> TopicReader.readToEnd(broker.bootstrapServers(),
+                    Topics.DEFAULT_FEEDBACK, 0).stream()
+                    .filter(r -> TraceJsonCodec.decodeAssessment(r.value()).assessmentName().equals(NEW_JUDGE))
+                    .count() >= pairs);
+            thread.shutdownNow();
+            return run.get();
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    private static String dryRunOnTheCommandLine(FakeOpenAiServer llm) {
+        StringWriter out = new StringWriter();
+        CommandLine cli = new CommandLine(new TraceMonitorCommand()).setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(new StringWriter()));
+        List<String> args = new ArrayList<>(List.of("backfill", "--bootstrap-servers", broker.bootstrapServers(),
+                "--warehouse", dir.resolve("warehouse").toString(), "--experiment-id", EXPERIMENT,
+                "--from", FROM.toString(), "--to", TO.toString(), "--judge", NEW_JUDGE,
+                "--sample", Double.toString(SAMPLE), "--dry-run"));
+        props(llm).forEach((k, v) -> {
+            args.add("-D");
+            args.add(k + "=" + v);
+        });
+        assertThat(cli.execute(args.toArray(String[]::new))).isZero();
+        return out.toString();
+    }
+
+    private static Properties props(FakeOpenAiServer llm) {
+        Properties props = new Properties();
+        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve("warehouse").toString());
+        props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT1S");
+        props.put(ServiceConfig.JUDGE_BACKEND_CONFIG, "llm");
+        props.put(ServiceConfig.LLM_BASE_URL_CONFIG, llm.baseUrl());
+        props.put(ServiceConfig.LLM_MODEL_CONFIG, "fake-judge");
+        props.put(ServiceConfig.LLM_API_KEY_ENV_CONFIG, "");
+        props.put(ServiceConfig.JUDGE_MAX_IN_FLIGHT_CONFIG, "1");
+        return props;
+    }
+}
