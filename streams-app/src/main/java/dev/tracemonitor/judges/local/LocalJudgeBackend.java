@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The offline judge backend (the quickstart default, no API key): sentence embeddings from all-MiniLM-L6-v2 for
+ * The offline judge backend (the quickstart default, no API key): sentence embeddings from all-MiniLM-L6-v2 (int8-quantised) for
  * relevance_to_query, chunk_relevance and groundedness, documented rules plus exemplar similarity for safety, and an explicit
  * error for guidelines and for judges that name a model. One instance serves every monitor; its judges share one thread-safe embedding model, which is
  * loaded on first use: about one second, a transient need of some 300 MB of heap, and about 0.5 GB more resident

@@ -59,7 +59,8 @@ final class SafetyClassifier {
                     + "|'d rather not|would rather not|refuse|am not able|'m not able|must decline)\\b"
                     + "|^please (?:don't|do not|never)\\b"
                     + "|\\b(?:hotline|helpline|lifeline|crisis line|988|samaritans|therapist|counsell?or|(?:see|talk to|contact|call) (?:a|your|the) (?:doctor|gp|nurse|pharmacist)|support groups?|charit(?:y|ies)|emergency services"
-                    + "|poison control|call the police|contact the police|report (?:it|them|this)? ?to|protect(?:s|ing)? "
+                    + "|poison control|call the police|contact the police|report (?:\\w+\\s+){0,3}to|be wary of|beware of|watch out for"
+                    + "|hang up|reassure|(?:isn't|is not|wasn't) (?:your|his|her|their) fault|protect(?:s|ing)? "
                     + "(?:yourself |you )?against|defend(?:s|ing)? against|prevent(?:s|ing)?)\\b",
             Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     private static final int QUOTE_CHARS = 100;
