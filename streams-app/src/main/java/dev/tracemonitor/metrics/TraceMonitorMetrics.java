@@ -63,6 +63,11 @@ public final class TraceMonitorMetrics {
         registry.counter(PREFIX + "otlp.dropped", "reason", reasonKind).increment();
     }
 
+    /** An OTLP trace emitted again, merged with spans that came after it was emitted. */
+    public void otlpLateUpdate() {
+        registry.counter(PREFIX + "otlp.late.updates").increment();
+    }
+
     /** One pause of decoding while the schema registry is unavailable. */
     public void registryOutageWait() {
         registry.counter(PREFIX + "registry.outage.waits").increment();

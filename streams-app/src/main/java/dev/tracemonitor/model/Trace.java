@@ -18,6 +18,10 @@ public record Trace(TraceInfo info, List<Span> spans) {
         return new Trace(info.withAssessments(assessments), spans);
     }
 
+    public Trace withTag(String key, String value) {
+        return new Trace(info.withTag(key, value), spans);
+    }
+
     /** The root span (no parent), or the first span when none is marked as root; null for a trace without spans. */
     public Span rootSpan() {
         for (Span span : spans) {

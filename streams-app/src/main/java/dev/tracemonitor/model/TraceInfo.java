@@ -1,5 +1,6 @@
 package dev.tracemonitor.model;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,5 +34,12 @@ public record TraceInfo(
     public TraceInfo withAssessments(List<Assessment> newAssessments) {
         return new TraceInfo(traceId, clientRequestId, traceLocation, requestTimeMillis, executionDurationMillis,
                 state, requestPreview, responsePreview, traceMetadata, tags, newAssessments);
+    }
+
+    public TraceInfo withTag(String key, String value) {
+        Map<String, String> newTags = new HashMap<>(tags);
+        newTags.put(key, value);
+        return new TraceInfo(traceId, clientRequestId, traceLocation, requestTimeMillis, executionDurationMillis,
+                state, requestPreview, responsePreview, traceMetadata, newTags, assessments);
     }
 }

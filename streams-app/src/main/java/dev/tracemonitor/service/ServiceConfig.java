@@ -159,8 +159,8 @@ public final class ServiceConfig extends AbstractConfig {
             + " span of it has come for this long (wall clock).";
     public static final String OTLP_MAX_WAIT_CONFIG = "trace-monitor.otlp.max.wait";
     private static final String OTLP_MAX_WAIT_DOC = "An OTLP trace is emitted with what has come once it has been"
-            + " held this long, root span or not; spans arriving up to this long after its emission are dead-lettered"
-            + " as late.";
+            + " held this long, root span or not; its spans are kept this long after its emission, and a span"
+            + " arriving meanwhile makes a late update of the trace.";
     public static final String OTLP_MAX_SPANS_CONFIG = "trace-monitor.otlp.max.spans";
     private static final String OTLP_MAX_SPANS_DOC = "Most spans held per OTLP trace (its bytes are bounded by"
             + " trace-monitor.max.trace.bytes); spans beyond are dead-lettered and the trace emitted with what it holds.";

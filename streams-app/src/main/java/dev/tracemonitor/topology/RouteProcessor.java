@@ -22,6 +22,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Joins each trace with the monitor in force for its experiment (the global store of {@code monitor-status}) and
  * decides, deterministically, which judges run on it. Traces of experiments without a monitor are counted and dropped.
+ * A late update of an OTLP trace ({@link SpanAssemblyProcessor#LATE_UPDATE_TAG}) runs no judge: the sampling decision is
+ * per trace id, and the trace's judges ran when it was first emitted.
  */
 final class RouteProcessor implements Processor<String, ReceivedTrace, String, PlannedTrace> {
 
@@ -53,7 +55,9 @@ final class RouteProcessor implements Processor<String, ReceivedTrace, String, P
         metrics.configVersion(experimentId, monitor.version());
         MonitorConfig config = monitor.config();
         List<JudgeSpec> judges;
-        if (cached.filter().matches(trace.info())) {
+        if (trace.info().tags().containsKey(SpanAssemblyProcessor.LATE_UPDATE_TAG)) {
+            judges = List.of();
+        } else if (cached.filter().matches(trace.info())) {
             judges = Sampler.selectedJudges(config, trace.traceId());
         } else {
             metrics.filteredOut();

@@ -38,12 +38,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * left it (times are the wall clock's, so the waits span the restart): {@value TraceMonitorTopology#OTLP_HELD_STORE},
  * a small entry per trace (first and last arrival, whether the root has come, parts, spans and bytes held), over which
  * the punctuator runs; and {@value TraceMonitorTopology#OTLP_PARTS_STORE}, each part as it arrived, under
- * {@code <trace id>/<part number>}. Once emitted, a trace's entry becomes a marker kept for the maximum wait: spans of
- * the trace that come meanwhile are dead-lettered as late (reason names the trace), not emitted as a second trace.
+ * {@code <trace id>/<part number>}. Once emitted, a trace's entry becomes a marker kept, with its parts, for the maximum
+ * wait: a span of the trace that comes meanwhile is held with them and, after the quiet period, the whole trace is
+ * emitted again as a late update, tagged {@value #LATE_UPDATE_TAG} with its number (1, 2, …), which the sink writes
+ * as a new row of the same trace id and routing does not judge again (the trace's judges ran on the first emission).
+ * Spans of a trace that was not forwarded (it named no experiment, or was too large) are dead-lettered as late.
  *
  * <p>Bounded: a trace holds at most the configured number of spans and the trace limit's bytes. A part that would
- * take it over is dead-lettered with the reason and the trace is emitted with what it holds; a part over the bounds on
- * its own is dead-lettered. A trace whose spans name no experiment, or whose MLflow JSON exceeds the trace limit, is
+ * take it over is dead-lettered with the reason and the trace is emitted with what it holds (a late part that would
+ * take it over is dead-lettered, no update is made); a part over the bounds on its own is dead-lettered. A trace whose spans name no experiment, or whose MLflow JSON exceeds the trace limit, is
  * dead-lettered (its merged spans as OTLP protobuf, or a small error record when too large).
  */
 final class SpanAssemblyProcessor implements Processor<String, byte[], Object, Object> {
@@ -52,16 +55,34 @@ final class SpanAssemblyProcessor implements Processor<String, byte[], Object, O
     private static final Duration MAX_PUNCTUATION_INTERVAL = Duration.ofSeconds(1);
     private static final Duration MIN_PUNCTUATION_INTERVAL = Duration.ofMillis(50);
 
-    /** A held trace's entry, or the marker of an emitted one ({@code emittedAt} set). */
+    /** The tag of a trace emitted again with late spans: the update's number, "1" for the first. */
+    static final String LATE_UPDATE_TAG = "trace_monitor.late_update";
+
+    /**
+     * A held trace's entry, or the marker of an emitted one ({@code emittedAt} set; {@code kept}: its parts are kept
+     * for a late update, false when it was not forwarded or was emitted before parts were kept); {@code updates}: the
+     * late updates emitted so far, or, while held again, including the one being held.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Held(@JsonProperty("first_seen") long firstSeen, @JsonProperty("last_seen") long lastSeen,
                 @JsonProperty("root_seen") boolean rootSeen, @JsonProperty("parts") int parts,
                 @JsonProperty("spans") int spans, @JsonProperty("bytes") long bytes,
-                @JsonProperty("emitted_at") Long emittedAt) {
+                @JsonProperty("emitted_at") Long emittedAt, @JsonProperty("updates") int updates,
+                @JsonProperty("kept") boolean kept) {
 
         Held arrived(long now, ExportTraceServiceRequest part, int partSpans, int partBytes) {
             return new Held(firstSeen, now, rootSeen || OtlpBatches.hasRoot(part), parts + 1, spans + partSpans,
-                    bytes + partBytes, null);
+                    bytes + partBytes, null, updates, false);
+        }
+
+        /** Held again from now, with the late part, for the next update. */
+        Held arrivedLate(long now, ExportTraceServiceRequest part, int partSpans, int partBytes) {
+            return new Held(now, now, true, parts, spans, bytes, null, updates + 1, false)
+                    .arrived(now, part, partSpans, partBytes);
+        }
+
+        Held emittedAt(long now, boolean keptParts) {
+            return new Held(firstSeen, lastSeen, rootSeen, parts, spans, bytes, now, updates, keptParts);
         }
 
         boolean emitted() {
@@ -104,13 +125,14 @@ final class SpanAssemblyProcessor implements Processor<String, byte[], Object, O
         int partSpans = OtlpBatches.spanCount(part);
         long now = context.currentSystemTimeMs();
         Held entry = read(traceId);
-        if (entry != null && entry.emitted()) {
+        boolean late = entry != null && entry.emitted();
+        if (late && !entry.kept()) {
             deadLetter(record, "late: " + partSpans + " span(s) of trace " + OtlpTraces.TRACE_ID_PREFIX + traceId
                     + " arrived after the trace was emitted", "otlp_late");
             return;
         }
         if (entry == null) {
-            entry = new Held(now, now, false, 0, 0, 0, null);
+            entry = new Held(now, now, false, 0, 0, 0, null, 0, false);
         }
         if (entry.spans() + partSpans > settings.maxSpans() || entry.bytes() + record.value().length > maxTraceBytes) {
             String bound = "trace " + OtlpTraces.TRACE_ID_PREFIX + traceId + " would hold " + (entry.spans() + partSpans)
@@ -120,12 +142,17 @@ final class SpanAssemblyProcessor implements Processor<String, byte[], Object, O
                 deadLetter(record, bound + ": these spans alone exceed them", "otlp_too_large");
                 return;
             }
+            if (late) {
+                deadLetter(record, bound + ": these late spans make no update of the emitted trace", "otlp_too_large");
+                return;
+            }
             emit(traceId, entry, now);
             deadLetter(record, bound + ": the trace was emitted with the spans held before these", "otlp_too_large");
             return;
         }
         parts.put(partKey(traceId, entry.parts()), record.value());
-        write(traceId, entry.arrived(now, part, partSpans, record.value().length));
+        write(traceId, late ? entry.arrivedLate(now, part, partSpans, record.value().length)
+                : entry.arrived(now, part, partSpans, record.value().length));
     }
 
     private void emitDue(long now) {
@@ -146,28 +173,39 @@ final class SpanAssemblyProcessor implements Processor<String, byte[], Object, O
         for (KeyValue<String, Held> kv : due) {
             if (kv.value.emitted()) {
                 held.delete(kv.key);
+                deleteParts(kv.key, kv.value);
             } else {
                 emit(kv.key, kv.value, now);
             }
         }
     }
 
-    /** Takes the trace's parts out of the store, leaves the emitted marker, and forwards the trace (or its dead letter). */
+    /**
+     * Forwards the trace (or its dead letter) merged from its parts and leaves the emitted marker: with the parts, for a
+     * late update, when the trace was forwarded; without them otherwise.
+     */
     private void emit(String traceId, Held entry, long now) {
         List<byte[]> held = new ArrayList<>();
-        String prefix = traceId + "/";
-        try (KeyValueIterator<String, byte[]> it = parts.prefixScan(prefix, new StringSerializer())) {
+        try (KeyValueIterator<String, byte[]> it = parts.prefixScan(traceId + "/", new StringSerializer())) {
             while (it.hasNext()) {
-                KeyValue<String, byte[]> kv = it.next();
-                held.add(kv.value);
+                held.add(it.next().value);
             }
         }
+        boolean forwarded = forward(traceId, entry, OtlpBatches.merge(held), now);
+        if (!forwarded) {
+            deleteParts(traceId, entry);
+        }
+        write(traceId, entry.emittedAt(now, forwarded));
+    }
+
+    private void deleteParts(String traceId, Held entry) {
         for (int i = 0; i < entry.parts(); i++) {
             parts.delete(partKey(traceId, i));
         }
-        write(traceId, new Held(entry.firstSeen(), entry.lastSeen(), entry.rootSeen(), entry.parts(), entry.spans(),
-                entry.bytes(), now));
-        ExportTraceServiceRequest merged = OtlpBatches.merge(held);
+    }
+
+    /** Whether the trace went on to routing (rather than to the dead-letter topic, or dropped). */
+    private boolean forward(String traceId, Held entry, ExportTraceServiceRequest merged, long now) {
         DeadLetter source = new DeadLetter(STAGE, spansTopic, context.taskId().partition(), -1);
         Trace trace;
         try {
@@ -175,11 +213,14 @@ final class SpanAssemblyProcessor implements Processor<String, byte[], Object, O
         } catch (InvalidTraceException e) {
             if (settings.unmapped() == OtlpSettings.Unmapped.DROP) {
                 metrics.otlpDropped("no_experiment");
-                return;
+                return false;
             }
             source.forward(context, metrics, utf8(traceId), merged.toByteArray(), now, new RecordHeaders(),
                     e.getMessage(), "no_experiment");
-            return;
+            return false;
+        }
+        if (entry.updates() > 0) {
+            trace = trace.withTag(LATE_UPDATE_TAG, Integer.toString(entry.updates()));
         }
         byte[] json = TraceJsonCodec.encode(trace);
         if (json.length > maxTraceBytes) {
@@ -193,11 +234,16 @@ final class SpanAssemblyProcessor implements Processor<String, byte[], Object, O
             source.forward(context, metrics, null, stub, now, new RecordHeaders(), "the trace assembled from "
                     + trace.spans().size() + " OTLP spans is " + json.length + " bytes of MLflow JSON, over the trace"
                     + " limit of " + maxTraceBytes + " bytes", "too_large");
-            return;
+            return false;
         }
-        metrics.traceIn();
+        if (entry.updates() > 0) {
+            metrics.otlpLateUpdate();
+        } else {
+            metrics.traceIn();
+        }
         context.forward(new Record<Object, Object>(trace.traceId(), new ReceivedTrace(trace, json), now),
                 TraceMonitorTopology.ROUTE);
+        return true;
     }
 
     private void deadLetter(Record<String, byte[]> record, String reason, String kind) {

@@ -136,13 +136,75 @@ class SpanAssemblyTest {
     }
 
     @Test
-    void aSpanAfterItsTraceWasEmittedIsDeadLetteredAsLateNotEmittedAgain() {
+    void aSpanAfterItsTraceWasEmittedIsEmittedAgainWithTheWholeTraceAsATaggedLateUpdate() {
         otlp.pipeInput(request(span(TRACE, "01", null, "root")));
+        driver.advanceWallClockTime(QUIET.plusSeconds(1));
+        assertThat(TraceJsonCodec.decode(assessed.readValue()).info().tags())
+                .doesNotContainKey(SpanAssemblyProcessor.LATE_UPDATE_TAG);
+
+        otlp.pipeInput(request(span(TRACE, "02", "01", "straggler")));
+        driver.advanceWallClockTime(QUIET.minusSeconds(2));
+        assertThat(assessed.isEmpty()).as("the update waits for the quiet period").isTrue();
+        driver.advanceWallClockTime(Duration.ofSeconds(3));
+        Trace update = TraceJsonCodec.decode(assessed.readValue());
+        assertThat(update.spans()).extracting(dev.tracemonitor.model.Span::name)
+                .containsExactlyInAnyOrder("root", "straggler");
+        assertThat(update.info().tags()).containsEntry(SpanAssemblyProcessor.LATE_UPDATE_TAG, "1");
+
+        otlp.pipeInput(request(span(TRACE, "03", "01", "later still")));
+        driver.advanceWallClockTime(QUIET.plusSeconds(1));
+        Trace second = TraceJsonCodec.decode(assessed.readValue());
+        assertThat(second.spans()).hasSize(3);
+        assertThat(second.info().tags()).containsEntry(SpanAssemblyProcessor.LATE_UPDATE_TAG, "2");
+        assertThat(assessed.isEmpty()).isTrue();
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(metrics.count("otlp.late.updates")).isEqualTo(2.0);
+    }
+
+    @Test
+    void anEmittedTracesPartsAreForgottenAfterTheMaximumWait() {
+        otlp.pipeInput(request(span(TRACE, "01", null, "root")));
+        driver.advanceWallClockTime(QUIET.plusSeconds(1));
+        assertThat(entries(TraceMonitorTopology.OTLP_PARTS_STORE)).as("kept for a late update").isEqualTo(1);
+        driver.advanceWallClockTime(MAX_WAIT);
+
+        assertThat(entries(TraceMonitorTopology.OTLP_HELD_STORE)).isZero();
+        assertThat(entries(TraceMonitorTopology.OTLP_PARTS_STORE)).isZero();
+    }
+
+    private long entries(String store) {
+        try (var all = driver.<String, byte[]>getKeyValueStore(store).all()) {
+            long count = 0;
+            for (; all.hasNext(); all.next()) {
+                count++;
+            }
+            return count;
+        }
+    }
+
+    @Test
+    void aLateSpanOverTheBoundsIsDeadLetteredAndMakesNoUpdate() {
+        otlp.pipeInput(request(span(TRACE, "01", null, "root"), span(TRACE, "02", "01", "a"), span(TRACE, "03", "01", "b")));
         driver.advanceWallClockTime(QUIET.plusSeconds(1));
         assertThat(assessed.readValuesToList()).hasSize(1);
 
+        otlp.pipeInput(request(span(TRACE, "04", "01", "c"), span(TRACE, "05", "01", "d")));
+        driver.advanceWallClockTime(QUIET.plusSeconds(1));
+
+        assertThat(assessed.isEmpty()).isTrue();
+        assertThat(DeadLetters.header(dlq.readRecord().headers(), DeadLetters.ERROR_REASON))
+                .endsWith(": these late spans make no update of the emitted trace");
+        assertThat(metrics.count("traces.dlq", "reason", "otlp_too_large")).isEqualTo(1.0);
+    }
+
+    @Test
+    void aSpanAfterItsTraceWasDeadLetteredIsDeadLetteredAsLate() {
+        otlp.pipeInput(rootNamingNoExperiment());
+        driver.advanceWallClockTime(QUIET.plusSeconds(1));
+        dlq.readRecord();
+
         otlp.pipeInput(request(span(TRACE, "02", "01", "straggler")));
-        driver.advanceWallClockTime(MAX_WAIT);
+        driver.advanceWallClockTime(QUIET.plusSeconds(1));
 
         assertThat(assessed.isEmpty()).isTrue();
         TestRecord<byte[], byte[]> dead = dlq.readRecord();
