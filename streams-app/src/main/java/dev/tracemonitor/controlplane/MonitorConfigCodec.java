@@ -15,6 +15,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tracemonitor.filter.InvalidFilterException;
 import dev.tracemonitor.filter.TraceFilter;
 import dev.tracemonitor.judges.BuiltinJudge;
+import dev.tracemonitor.judges.template.FeedbackValueType;
+import dev.tracemonitor.judges.template.InvalidTemplateException;
+import dev.tracemonitor.judges.template.JudgeTemplate;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.serde.StrictUtf8;
 import java.io.IOException;
@@ -27,7 +30,8 @@ import java.util.regex.Pattern;
 /**
  * Parses and validates monitor configs as published on {@code monitor-config}: unknown fields, unknown judge names,
  * rates outside [0, 1], unsafe catalog/schema names, empty guidelines and judge model names that are blank, too long or
- * not printable are rejected with a precise reason.
+ * not printable are rejected with a precise reason, and so are template judges (instructions with MLflow
+ * {@code make_judge} variables and a {@code feedback_value_type}) that {@link JudgeTemplate} refuses.
  */
 public final class MonitorConfigCodec {
 
@@ -118,9 +122,8 @@ public final class MonitorConfigCodec {
             return config;
         }
         List<MonitorConfig.JudgeConfig> judges = config.judges().stream()
-                .map(judge -> judge == null || judge.name() == null ? judge : BuiltinJudge.named(judge.name())
-                        .map(builtin -> new MonitorConfig.JudgeConfig(builtin.wireName(), judge.guidelines(),
-                                judge.sampleRate(), judge.model()))
+                .map(judge -> judge == null || judge.name() == null || judge.isTemplate() ? judge
+                        : BuiltinJudge.named(judge.name()).map(builtin -> judge.withName(builtin.wireName()))
                         .orElse(judge))
                 .toList();
         return new MonitorConfig(config.experimentId(), config.catalogName(), config.schemaName(),
@@ -175,6 +178,11 @@ public final class MonitorConfigCodec {
             if (judge.model() != null) {
                 validateModel(where + ".model", judge.model());
             }
+            if (judge.isTemplate()) {
+                validateTemplate(where, judge);
+                require(names.add(judge.name()), "judge \"" + judge.name() + "\" appears twice");
+                continue;
+            }
             require(judge.name() == null ^ judge.guidelines() == null,
                     where + " must have exactly one of \"name\" (a builtin judge) or \"guidelines\"");
             if (judge.name() != null) {
@@ -197,6 +205,23 @@ public final class MonitorConfigCodec {
                     }
                 }
             }
+        }
+        require(judges.stream().noneMatch(MonitorConfig.JudgeConfig::isTemplate),
+                "template judges are not supported yet");
+    }
+
+    /**
+     * A template judge: {@code name}, {@code instructions} and {@code feedback_value_type} as {@link JudgeTemplate}
+     * checks them, no {@code guidelines}. Until the judge engine runs templates, a valid one is refused rather than
+     * accepted and never run.
+     */
+    private static void validateTemplate(String where, MonitorConfig.JudgeConfig judge) {
+        require(judge.guidelines() == null, where + " has both \"guidelines\" and \"instructions\"");
+        try {
+            JudgeTemplate.of(where, judge.name(), judge.instructions(), FeedbackValueType.of(where,
+                    judge.feedbackValueType(), judge.minValue(), judge.maxValue(), judge.categories()));
+        } catch (InvalidTemplateException e) {
+            throw new InvalidMonitorConfigException(e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tracemonitor.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
@@ -34,16 +35,26 @@ public record MonitorConfig(
     }
 
     /**
-     * A builtin judge ({@code name}) or a guidelines judge ({@code guidelines}: name → texts), with an optional own
-     * rate and an optional {@code model} that overrides the service's default judge model, as MLflow's scorers take
-     * {@code model=}.
+     * A builtin judge ({@code name}), a guidelines judge ({@code guidelines}: name → texts) or a template judge
+     * ({@code name} with {@code instructions} and {@code feedback_value_type}, as MLflow's {@code make_judge}), with an
+     * optional own rate and an optional {@code model} that overrides the service's default judge model, as MLflow's
+     * scorers take {@code model=}.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record JudgeConfig(
             @JsonProperty("name") String name,
             @JsonProperty("guidelines") Map<String, List<String>> guidelines,
             @JsonProperty("sample_rate") Double sampleRate,
-            @JsonProperty("model") String model) {
+            @JsonProperty("model") String model,
+            @JsonProperty("instructions") String instructions,
+            @JsonProperty("feedback_value_type") String feedbackValueType,
+            @JsonProperty("min_value") Double minValue,
+            @JsonProperty("max_value") Double maxValue,
+            @JsonProperty("categories") List<String> categories) {
+
+        public JudgeConfig(String name, Map<String, List<String>> guidelines, Double sampleRate, String model) {
+            this(name, guidelines, sampleRate, model, null, null, null, null, null);
+        }
 
         public JudgeConfig(String name, Map<String, List<String>> guidelines, Double sampleRate) {
             this(name, guidelines, sampleRate, null);
@@ -54,7 +65,20 @@ public record MonitorConfig(
         }
 
         public JudgeConfig withModel(String value) {
-            return new JudgeConfig(name, guidelines, sampleRate, value);
+            return new JudgeConfig(name, guidelines, sampleRate, value, instructions, feedbackValueType, minValue,
+                    maxValue, categories);
+        }
+
+        public JudgeConfig withName(String value) {
+            return new JudgeConfig(value, guidelines, sampleRate, model, instructions, feedbackValueType, minValue,
+                    maxValue, categories);
+        }
+
+        /** Whether this entry declares a template judge (any template field given), to be validated as one. */
+        @JsonIgnore
+        public boolean isTemplate() {
+            return instructions != null || feedbackValueType != null || minValue != null || maxValue != null
+                    || categories != null;
         }
 
         public boolean isGuidelines() {
