@@ -113,6 +113,22 @@ class GroundednessClaimsTest {
         assertThat(verdict.rationale()).contains(reason);
     }
 
+    /**
+     * The sentence naming the claim's subject embeds a little closer to it than the sentence sharing its other content
+     * words, which denies it: within the tie margin the latter is the one compared.
+     */
+    @Test
+    void claimDeniedByTheSentenceSharingItsWordsIsNo() throws Exception {
+        Doc medicines = Doc.of("Oseltamivir is an antiviral medicine taken as capsules. It does not work against "
+                + "bacterial infections such as strep throat or pneumonia. Warfarin is an anticoagulant given as "
+                + "tablets. It is not safe to combine with aspirin without a doctor's advice.");
+        Verdict verdict = single(groundedness.evaluate(TestTraces.trace("tr-tie").request("A question.")
+                .response("Yes, oseltamivir works against strep throat.").retriever("r1", medicines).build()));
+
+        assertThat(verdict.value()).as(verdict.rationale()).isEqualTo("no");
+        assertThat(verdict.rationale()).contains("the answer affirms what the closest passage denies");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "Sleeper cabins take at most 4 passengers.",
