@@ -58,7 +58,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class MonitoringPageBrowserTest {
 
     /** Set (to {@code required}) by {@code .ci/run}: without a browser the test fails instead of being skipped. */
-    static final String BROWSER_TESTS_ENV = "TRACE_MONITOR_BROWSER_TESTS";
+    static final String BROWSER_TESTS_ENV = "BROWSER_TESTS";
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final int TRACES = 24;
