@@ -1,5 +1,6 @@
 package dev.tracemonitor.alerts;
 
+import dev.tracemonitor.model.AlertRule;
 import dev.tracemonitor.web.AssessmentView;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -22,7 +23,7 @@ public final class AlertEvaluator {
      */
     public static Optional<Alert> evaluate(String experimentId, AlertRule rule, long windowStartMillis,
                                            Collection<AssessmentView> assessments) {
-        long windowEnd = windowStartMillis + rule.window().toMillis();
+        long windowEnd = windowStartMillis + rule.windowDuration().toMillis();
         List<AssessmentView> verdicts = assessments.stream()
                 .filter(a -> a.judge().equals(rule.judge()) && a.isVerdict())
                 .filter(a -> a.createTimeMillis() >= windowStartMillis && a.createTimeMillis() < windowEnd)

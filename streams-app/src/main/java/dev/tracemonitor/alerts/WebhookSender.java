@@ -18,9 +18,16 @@ import java.time.Duration;
 public final class WebhookSender {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final int ATTEMPTS = 3;
+    private static final Duration INITIAL_BACKOFF = Duration.ofSeconds(1);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
     private final Retry retry;
+
+    /** Three posts per round, one second after the first failure and two after the second. */
+    public WebhookSender() {
+        this(ATTEMPTS, INITIAL_BACKOFF);
+    }
 
     /**
      * @param attempts       posts per alert before giving up

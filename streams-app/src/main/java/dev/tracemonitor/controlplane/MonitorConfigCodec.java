@@ -18,25 +18,35 @@ import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.template.FeedbackValueType;
 import dev.tracemonitor.judges.template.InvalidTemplateException;
 import dev.tracemonitor.judges.template.JudgeTemplate;
+import dev.tracemonitor.model.AlertRule;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.serde.StrictUtf8;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * Parses and validates monitor configs as published on {@code monitor-config}: unknown fields, unknown judge names,
  * rates outside [0, 1], unsafe catalog/schema names, empty guidelines and judge model names that are blank, too long or
- * not printable are rejected with a precise reason, and so are template judges (instructions with MLflow
+ * not printable are rejected with a precise reason, and so are alerts that name no judge of the monitor or carry a bad
+ * rate, count, window or webhook, and template judges (instructions with MLflow
  * {@code make_judge} variables and a {@code feedback_value_type}) that {@link JudgeTemplate} refuses.
  */
 public final class MonitorConfigCodec {
 
     public static final int MAX_CONFIG_BYTES = 256 * 1024;
     public static final int MAX_MODEL_CHARS = 200;
+    public static final int MAX_ALERTS = 32;
+    private static final Duration MIN_ALERT_WINDOW = Duration.ofSeconds(1);
+    private static final Duration MAX_ALERT_WINDOW = Duration.ofDays(1);
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,127}");
     private static final Pattern SAFE_EXPERIMENT_ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     /**
@@ -127,7 +137,8 @@ public final class MonitorConfigCodec {
                         .orElse(judge))
                 .toList();
         return new MonitorConfig(config.experimentId(), config.catalogName(), config.schemaName(),
-                new MonitorConfig.AssessmentsConfig(config.assessmentsConfig().sample(), judges), config.filter());
+                new MonitorConfig.AssessmentsConfig(config.assessmentsConfig().sample(), judges), config.filter(),
+                config.alerts());
     }
 
     /** The field a mapping error is at, as {@code assessments_config.assessments[0].sample_rate}. */
@@ -208,6 +219,44 @@ public final class MonitorConfigCodec {
         }
         require(judges.stream().noneMatch(MonitorConfig.JudgeConfig::isTemplate),
                 "template judges are not supported yet");
+        validateAlerts(config.alerts(), names);
+    }
+
+    /** Each alert names one of the monitor's judges, a rate in [0, 1], a window, a count and an http(s) webhook. */
+    private static void validateAlerts(List<AlertRule> alerts, Set<String> judges) {
+        require(alerts.size() <= MAX_ALERTS, "at most " + MAX_ALERTS + " alerts per monitor");
+        for (int i = 0; i < alerts.size(); i++) {
+            AlertRule alert = alerts.get(i);
+            String where = "alerts[" + i + "]";
+            require(alert != null, where + " is null");
+            require(alert.judge() != null, where + ".judge is required");
+            require(judges.contains(alert.judge()),
+                    where + ".judge \"" + alert.judge() + "\" is not a judge of this monitor " + new TreeSet<>(judges));
+            require(alert.minPassRate() != null && alert.minPassRate() >= 0.0 && alert.minPassRate() <= 1.0,
+                    where + ".min_pass_rate must be within [0, 1]");
+            require(alert.minCount() != null && alert.minCount() >= 1, where + ".min_count must be at least 1");
+            require(alert.window() != null, where + ".window is required (an ISO-8601 duration such as PT15M)");
+            Duration window;
+            try {
+                window = alert.windowDuration();
+            } catch (DateTimeParseException e) {
+                throw new InvalidMonitorConfigException(where + ".window \"" + alert.window()
+                        + "\" is not an ISO-8601 duration such as PT15M");
+            }
+            require(window.compareTo(MIN_ALERT_WINDOW) >= 0 && window.compareTo(MAX_ALERT_WINDOW) <= 0,
+                    where + ".window must be between " + MIN_ALERT_WINDOW + " and " + MAX_ALERT_WINDOW);
+            require(Duration.ofDays(1).toMillis() % window.toMillis() == 0,
+                    where + ".window must divide a day (PT1M, PT5M, PT15M, PT1H, ...), so windows align to the clock");
+            require(alert.webhook() != null, where + ".webhook is required");
+            URI webhook;
+            try {
+                webhook = new URI(alert.webhook());
+            } catch (URISyntaxException e) {
+                throw new InvalidMonitorConfigException(where + ".webhook is not a URL: " + e.getMessage());
+            }
+            require(("http".equals(webhook.getScheme()) || "https".equals(webhook.getScheme()))
+                    && webhook.getHost() != null, where + ".webhook must be an http or https URL with a host");
+        }
     }
 
     /**

@@ -118,6 +118,17 @@ public final class TraceMonitorMetrics {
         registry.counter(PREFIX + "judge.calls", "judge", judge, "result", result).increment();
     }
 
+    /** An alert post: {@code delivered} (the webhook answered 2xx) or {@code failed} (kept, posted again). */
+    public void alertPost(String experimentId, String judge, String outcome) {
+        registry.counter(PREFIX + "alerts", "experiment_id", experimentId, "judge", judge, "outcome", outcome)
+                .increment();
+    }
+
+    /** A finished round of alert evaluation. */
+    public void alertRound() {
+        registry.counter(PREFIX + "alerts.rounds").increment();
+    }
+
     public void feedbackOut() {
         registry.counter(PREFIX + "feedback.out").increment();
     }

@@ -3,6 +3,8 @@ package dev.tracemonitor.model;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +12,8 @@ import java.util.Map;
  * A monitor, as published to the compacted {@code monitor-config} topic: which experiment, where its table lives
  * ({@code <warehouse>/<catalog_name>/<schema_name>/trace_logs_<experiment_id>}) and which judges run at which rates.
  * Mirrors Databricks' {@code create_external_monitor(... assessments_config=AssessmentsSuiteConfig(...))}; the
- * optional {@code filter} limits which traces are judged (all are written to the table).
+ * optional {@code filter} limits which traces are judged (all are written to the table), and the optional
+ * {@code alerts} post to a webhook when a judge's pass rate drops.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MonitorConfig(
@@ -18,7 +21,17 @@ public record MonitorConfig(
         @JsonProperty("catalog_name") String catalogName,
         @JsonProperty("schema_name") String schemaName,
         @JsonProperty("assessments_config") AssessmentsConfig assessmentsConfig,
-        @JsonProperty("filter") String filter) {
+        @JsonProperty("filter") String filter,
+        @JsonProperty("alerts") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AlertRule> alerts) {
+
+    public MonitorConfig {
+        alerts = alerts == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(alerts));
+    }
+
+    public MonitorConfig(String experimentId, String catalogName, String schemaName, AssessmentsConfig assessmentsConfig,
+                         String filter) {
+        this(experimentId, catalogName, schemaName, assessmentsConfig, filter, null);
+    }
 
     public MonitorConfig(String experimentId, String catalogName, String schemaName, AssessmentsConfig assessmentsConfig) {
         this(experimentId, catalogName, schemaName, assessmentsConfig, null);

@@ -1,5 +1,6 @@
 package dev.tracemonitor.service;
 
+import dev.tracemonitor.alerts.AlertDispatcher;
 import dev.tracemonitor.judges.llm.EndpointLimits;
 import dev.tracemonitor.judges.llm.LlmSettings;
 import dev.tracemonitor.judges.llm.ModelPrices;
@@ -148,6 +149,18 @@ public final class ServiceConfig extends AbstractConfig {
             + " each (trace, judge) pair it has finished, in the transaction of the pair's Assessments; a restarted"
             + " backfill resumes from it. Created by the first backfill.";
     public static final String DEFAULT_BACKFILL_PROGRESS = "trace-monitor-backfill-progress";
+    public static final String TOPIC_ALERTS_CONFIG = "trace-monitor.topic.alerts";
+    private static final String TOPIC_ALERTS_DOC = "Compacted topic where each alert a monitor raises is recorded,"
+            + " pending before its webhook is posted and delivered once the webhook answered 2xx; a pending alert is"
+            + " posted again each round until delivered. Created at start when trace-monitor.topic.create is true.";
+    public static final String DEFAULT_ALERTS_TOPIC = "monitor-alerts";
+    public static final String ALERTS_INTERVAL_CONFIG = "trace-monitor.alerts.interval";
+    private static final String ALERTS_INTERVAL_DOC = "How often the sink process evaluates the monitors' alert rules"
+            + " and posts pending alerts again.";
+    public static final String ALERTS_LOOKBACK_CONFIG = "trace-monitor.alerts.lookback";
+    private static final String ALERTS_LOOKBACK_DOC = "How far back alert windows are evaluated: a window that ended"
+            + " earlier is never alerted on (after a start, windows within it are judged once more, and posted only"
+            + " if not recorded on the alerts topic).";
     public static final String TOPIC_OTLP_SPANS_CONFIG = "trace-monitor.topic.otlp-spans";
     private static final String TOPIC_OTLP_SPANS_DOC = "Topic through which the OTLP spans are re-keyed by trace id,"
             + " so that all spans of a trace reach one task (read and written by the service only).";
@@ -252,6 +265,12 @@ public final class ServiceConfig extends AbstractConfig {
             .define(TOPIC_OTLP_CONFIG, Type.STRING, Topics.DEFAULT_OTLP, Importance.MEDIUM, TOPIC_OTLP_DOC)
             .define(TOPIC_BACKFILL_PROGRESS_CONFIG, Type.STRING, DEFAULT_BACKFILL_PROGRESS,
                     new ConfigDef.NonEmptyString(), Importance.LOW, TOPIC_BACKFILL_PROGRESS_DOC)
+            .define(TOPIC_ALERTS_CONFIG, Type.STRING, DEFAULT_ALERTS_TOPIC, new ConfigDef.NonEmptyString(),
+                    Importance.LOW, TOPIC_ALERTS_DOC)
+            .define(ALERTS_INTERVAL_CONFIG, Type.STRING, "PT1M", durationValidator(), Importance.LOW,
+                    ALERTS_INTERVAL_DOC)
+            .define(ALERTS_LOOKBACK_CONFIG, Type.STRING, "PT24H", durationValidator(), Importance.LOW,
+                    ALERTS_LOOKBACK_DOC)
             .define(TOPIC_OTLP_SPANS_CONFIG, Type.STRING, Topics.DEFAULT_OTLP_SPANS, new ConfigDef.NonEmptyString(),
                     Importance.LOW, TOPIC_OTLP_SPANS_DOC)
             .define(FORMAT_OTLP_CONFIG, Type.STRING, OtlpEncoding.OTLP_PROTO.configName(),
@@ -368,6 +387,16 @@ public final class ServiceConfig extends AbstractConfig {
         return new Topics(getString(TOPIC_TRACES_CONFIG), getString(TOPIC_MONITOR_CONFIG_CONFIG),
                 getString(TOPIC_MONITOR_STATUS_CONFIG), getString(TOPIC_FEEDBACK_CONFIG), getString(TOPIC_ASSESSED_CONFIG),
                 getString(TOPIC_DLQ_CONFIG), getString(TOPIC_OTLP_CONFIG).trim(), getString(TOPIC_OTLP_SPANS_CONFIG));
+    }
+
+    /**
+     * How alerts are evaluated: a window is judged once two flush intervals have passed since its end, so that its
+     * Assessments are in the table.
+     */
+    public AlertDispatcher.Settings alertSettings() {
+        return new AlertDispatcher.Settings(getString(TOPIC_MONITOR_CONFIG_CONFIG), getString(TOPIC_ALERTS_CONFIG),
+                getBoolean(TOPIC_CREATE_CONFIG), duration(ALERTS_INTERVAL_CONFIG), duration(ALERTS_LOOKBACK_CONFIG),
+                duration(FLUSH_INTERVAL_CONFIG).multipliedBy(2));
     }
 
     /** How the OTLP input is read and assembled into traces (used when {@value #TOPIC_OTLP_CONFIG} is set). */

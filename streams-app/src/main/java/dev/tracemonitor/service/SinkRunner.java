@@ -43,6 +43,14 @@ public final class SinkRunner implements AutoCloseable {
         return sink(SinkTableKind.TRACE_ASSESSMENTS).stats();
     }
 
+    /**
+     * Whether this process's trace_assessments sink owns the first partition of {@code trace-feedback}: one process of
+     * the sink group at a time, which is where alerts are evaluated.
+     */
+    public boolean leadsAlerts() {
+        return sink(SinkTableKind.TRACE_ASSESSMENTS).owns(0);
+    }
+
     public void requestFlush() {
         sinks.forEach(DeltaSink::requestFlush);
     }

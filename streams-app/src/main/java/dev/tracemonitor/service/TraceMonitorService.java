@@ -1,5 +1,7 @@
 package dev.tracemonitor.service;
 
+import dev.tracemonitor.alerts.AlertDispatcher;
+import dev.tracemonitor.alerts.WebhookSender;
 import dev.tracemonitor.judges.JudgeBackend;
 import dev.tracemonitor.metrics.KafkaMetricsBinding;
 import dev.tracemonitor.metrics.SinkMetrics;
@@ -25,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One service process: the Kafka Streams topology and the Delta sink, each optional so they can be scaled apart.
+ * One service process: the Kafka Streams topology and the Delta sink (with the alerts, evaluated where the sink
+ * runs), each optional so they can be scaled apart.
  * Started by {@code trace-monitor run} (through {@link ServiceProcess}) and by the quickstart. Binds Kafka's client
  * metrics and the sink's statistics to the metrics registry, reports its {@link ServiceHealth}, and shuts down in a
  * bounded time ({@link #shutdown(Duration)}).
@@ -42,6 +45,7 @@ public final class TraceMonitorService implements AutoCloseable {
     private ScoringEngine engine;
     private KafkaStreams streams;
     private SinkRunner sink;
+    private AlertDispatcher alerts;
     private KafkaMetricsBinding kafkaMetrics;
     private volatile SinkMetrics sinkMetrics;
     private volatile boolean started;
@@ -81,6 +85,12 @@ public final class TraceMonitorService implements AutoCloseable {
             sink = SinkRunner.start(sinkConfig);
             sinkMetrics = new SinkMetrics(sink.sinks());
             sinkMetrics.bindTo(metrics.registry());
+            DeltaSinkConfig tables = config.assessmentsSinkConfig();
+            SinkRunner sinks = sink;
+            alerts = new AlertDispatcher(config.alertSettings(), sinkConfig.kafkaProperties(),
+                    new MonitorTables(tables.warehouse(), tables.hadoopConfiguration()), new WebhookSender(),
+                    sinks::leadsAlerts, metrics, Clock.systemUTC());
+            alerts.start();
         }
         started = true;
     }
@@ -180,6 +190,9 @@ public final class TraceMonitorService implements AutoCloseable {
         }
         if (engine != null) {
             engine.close();
+        }
+        if (alerts != null) {
+            alerts.close();
         }
         if (sink != null) {
             clean &= closeWithin(sink, remaining(deadline));

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,6 +69,7 @@ public final class DeltaSink implements AutoCloseable {
     private final TableWriter writer;
     private final Map<String, SinkTable> tables = new HashMap<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
 
     private volatile boolean running;
     private volatile boolean flushRequested;
@@ -118,6 +120,11 @@ public final class DeltaSink implements AutoCloseable {
 
     public boolean isRunning() {
         return running;
+    }
+
+    /** Whether this sink is currently assigned the partition of its topic (its group elects one owner). */
+    public boolean owns(int partition) {
+        return owned.contains(partition);
     }
 
     /** Why the sink thread stopped, if it stopped on an error. */
@@ -409,6 +416,7 @@ public final class DeltaSink implements AutoCloseable {
             if (closing || partitions.isEmpty()) {
                 return;
             }
+            owned.removeAll(partitions(partitions));
             flush(FlushReason.REVOCATION);
             positions.release(partitions(partitions));
         }
@@ -420,6 +428,7 @@ public final class DeltaSink implements AutoCloseable {
             }
             List<Integer> added = partitions(partitions);
             positions.assign(added);
+            owned.addAll(added);
             seek(added, false);
             if (paused) {
                 consumer.pause(partitions);
@@ -429,6 +438,7 @@ public final class DeltaSink implements AutoCloseable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             log.warn("Partitions {} were lost; dropping everything not yet committed", partitions);
+            owned.removeAll(partitions(partitions));
             finishFlush();
             abandonAll();
             positions.release(partitions(partitions));

@@ -80,6 +80,47 @@ class MonitorConfigCodecTest {
                 .hasMessage("assessments[0].model is longer than 200 characters");
     }
 
+    private static final String WITH_ALERT = """
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon",
+             "assessments_config": {"assessments": [{"name": "safety"}, {"guidelines": {"tone": ["be polite"]}}]},
+             "alerts": [%s]}""";
+
+    @Test
+    void anAlertOnAJudgeOfTheMonitorIsKeptAsWritten() {
+        MonitorConfig config = MonitorConfigCodec.decode("42", TestTraces.utf8(WITH_ALERT.formatted("""
+                {"judge": "tone", "min_pass_rate": 0.98, "window": "PT15M", "min_count": 20,
+                 "webhook": "https://hooks.example.test/quality"}""")));
+
+        assertThat(config.alerts()).singleElement().satisfies(alert -> {
+            assertThat(alert.judge()).isEqualTo("tone");
+            assertThat(alert.windowDuration()).hasMinutes(15);
+            assertThat(alert.minCount()).isEqualTo(20);
+        });
+        assertThat(MonitorConfigCodec.decode("42", MonitorConfigCodec.encode(config))).isEqualTo(config);
+        assertThat(new String(MonitorConfigCodec.encode(MonitorConfigCodec.decode("42", TestTraces.utf8(VALID))),
+                StandardCharsets.UTF_8)).as("a monitor without alerts is written without the field")
+                .doesNotContain("alerts");
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            {"min_pass_rate": 0.9, "window": "PT15M", "min_count": 20, "webhook": "http://h/"} | alerts[0].judge is required
+            {"judge": "relevance_to_query", "min_pass_rate": 0.9, "window": "PT15M", "min_count": 20, "webhook": "http://h/"} | alerts[0].judge "relevance_to_query" is not a judge of this monitor [safety, tone]
+            {"judge": "safety", "min_pass_rate": 1.5, "window": "PT15M", "min_count": 20, "webhook": "http://h/"} | alerts[0].min_pass_rate must be within [0, 1]
+            {"judge": "safety", "window": "PT15M", "min_count": 20, "webhook": "http://h/"} | alerts[0].min_pass_rate must be within [0, 1]
+            {"judge": "safety", "min_pass_rate": 0.9, "window": "15m", "min_count": 20, "webhook": "http://h/"} | alerts[0].window "15m" is not an ISO-8601 duration
+            {"judge": "safety", "min_pass_rate": 0.9, "window": "PT7M", "min_count": 20, "webhook": "http://h/"} | alerts[0].window must divide a day
+            {"judge": "safety", "min_pass_rate": 0.9, "window": "P2D", "min_count": 20, "webhook": "http://h/"} | alerts[0].window must be between PT1S and PT24H
+            {"judge": "safety", "min_pass_rate": 0.9, "window": "PT15M", "min_count": 0, "webhook": "http://h/"} | alerts[0].min_count must be at least 1
+            {"judge": "safety", "min_pass_rate": 0.9, "window": "PT15M", "min_count": 20, "webhook": "ftp://h/"} | alerts[0].webhook must be an http or https URL
+            {"judge": "safety", "min_pass_rate": 0.9, "window": "PT15M", "min_count": 20} | alerts[0].webhook is required
+            {"judge": "safety", "min_pass_rate": 0.9, "window": "PT15M", "min_count": 20, "webhook": "http://h/", "channel": "x"} | unknown field "channel"
+            """)
+    void anInvalidAlertIsRejectedWithAPreciseReason(String alert, String reason) {
+        assertThatThrownBy(() -> MonitorConfigCodec.decode("42", TestTraces.utf8(WITH_ALERT.formatted(alert))))
+                .isInstanceOf(InvalidMonitorConfigException.class).hasMessageContaining(reason);
+    }
+
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', textBlock = """
             {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": []}, "extra": 1} | unknown field "extra"
