@@ -46,6 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * trace_assessments table the sink wrote, each window below the threshold is posted once with the figures the table
  * gives (to a receiver that fails twice), a monitor with fewer Assessments than {@code min_count} posts nothing, and an
  * alert whose receiver is down stays on the alerts topic and is delivered by the next service once the receiver is up.
+ * The two tests share the broker: each looks only at its own monitors' alerts, since a service reads every monitor
+ * config and trace on the topics.
  */
 class AlertsEndToEndTest {
 
@@ -128,7 +130,8 @@ class AlertsEndToEndTest {
                 send(producer, topics, "d-" + i, "7", "BAD answer");
             }
             producer.flush();
-            await().atMost(Duration.ofSeconds(90)).until(() -> first.metrics().count("alerts", "outcome", "failed") >= 1);
+            await().atMost(Duration.ofSeconds(90)).until(() ->
+                    first.metrics().count("alerts", "experiment_id", "7", "outcome", "failed") >= 1);
             first.close();
             List<Boolean> pending = delivered("7");
             assertThat(pending).as("recorded before its first post, not delivered").isNotEmpty().doesNotContain(true);
