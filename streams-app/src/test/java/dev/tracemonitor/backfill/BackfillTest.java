@@ -18,6 +18,7 @@ import dev.tracemonitor.service.ServiceConfig;
 import dev.tracemonitor.service.TraceMonitorService;
 import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
+import dev.tracemonitor.testing.ChildJvm;
 import dev.tracemonitor.testing.TestBroker;
 import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.testing.TopicReader;
@@ -37,9 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
@@ -56,7 +54,7 @@ import picocli.CommandLine;
 /**
  * {@code trace-monitor backfill} on a real broker, with the service writing the tables and the llm backend on the
  * fake OpenAI endpoint: a judge the monitor did not have is run over the traces of a time range, one Assessment per
- * sampled (trace, judge) pair reaches the assessments table; a run interrupted halfway and run again ends with that
+ * sampled (trace, judge) pair reaches the assessments table; a run killed (SIGKILL) halfway and run again ends with that
  * same set without judging a committed pair twice; a further identical run publishes nothing; and the dry run's
  * numbers are the ones the real run then makes.
  */
@@ -85,7 +83,7 @@ class BackfillTest {
     }
 
     @Test
-    void aNewJudgeOverARangeGivesOneAssessmentPerSampledPairAcrossAnInterruptedRunItsRestartAndARepeat()
+    void aNewJudgeOverARangeGivesOneAssessmentPerSampledPairAcrossAKilledRunItsRestartAndARepeat()
             throws Exception {
         List<String> ids = IntStream.range(0, TRACES).mapToObj(i -> "bf-" + i).toList();
         Set<String> expected = IntStream.range(0, TRACES)
@@ -116,19 +114,18 @@ class BackfillTest {
 
             // slow calls, one at a time, so that the first run is interrupted with pairs left to judge
             llm.behavior(Behavior.always(Reply.yes()).withLatency(Duration.ofSeconds(1)));
-            Backfill.Summary interrupted = runAndInterruptAfterCommitted(config, request, 2);
-            assertThat(interrupted.complete()).isFalse();
-            assertThat(interrupted.plannedPairs()).as("the dry run's numbers").isEqualTo(dryRun.plannedPairs());
-            assertThat(interrupted.judged()).isBetween(2L, expected.size() - 1L);
+            long committedBeforeKill = killAfterCommitted(llm, 2);
+            assertThat(committedBeforeKill).as("killed halfway").isBetween(2L, expected.size() - 1L);
 
             int callsBefore = llm.requestCount();
             Backfill.Summary resumed = backfill(config, request);
             assertThat(resumed.complete()).isTrue();
+            assertThat(resumed.alreadyJudged()).as("the killed run's committed pairs").isEqualTo(committedBeforeKill);
             assertThat(resumed.plannedPairs()).as("committed pairs are not judged again")
-                    .isEqualTo(expected.size() - interrupted.judged());
+                    .isEqualTo(expected.size() - committedBeforeKill);
             assertThat(resumed.judged()).isEqualTo(resumed.plannedPairs());
             assertThat(llm.requestCount() - callsBefore).isEqualTo(resumed.judged());
-            assertThat(interrupted.judged() + resumed.judged()).as("the dry run's numbers")
+            assertThat(committedBeforeKill + resumed.judged()).as("the dry run's numbers")
                     .isEqualTo(dryRun.plannedPairs());
 
             await().atMost(Duration.ofSeconds(60)).until(
@@ -185,20 +182,36 @@ class BackfillTest {
         }
     }
 
-    /** Runs the backfill on its own thread and interrupts it once {@code pairs} of its pairs are committed. */
-    private static Backfill.Summary runAndInterruptAfterCommitted(ServiceConfig config, Backfill.Request request,
-                                                                  int pairs) throws Exception {
-        ExecutorService thread = Executors.newSingleThreadExecutor();
-        try {
-            Future<Backfill.Summary> run = thread.submit(() -> backfill(config, request));
-            await().atMost(Duration.ofSeconds(60)).until(() -> TopicReader.readToEnd(broker.bootstrapServers(),
-                    Topics.DEFAULT_FEEDBACK, 0).stream()
-                    .filter(r -> TraceJsonCodec.decodeAssessment(r.value()).assessmentName().equals(NEW_JUDGE))
-                    .count() >= pairs);
-            thread.shutdownNow();
-            return run.get();
-        } finally {
-            thread.shutdownNow();
+    /**
+     * Runs the backfill in a child JVM ({@link KilledRun}), kills it with SIGKILL once {@code pairs} of its pairs are
+     * committed, and returns how many are committed after its death (its open transaction, if any, is not).
+     */
+    private static long killAfterCommitted(FakeOpenAiServer llm, int pairs) throws Exception {
+        List<String> args = new ArrayList<>();
+        props(llm).forEach((k, v) -> args.add(k + "=" + v));
+        try (ChildJvm child = ChildJvm.start(KilledRun.class, List.of("-Xmx384m"), args, dir,
+                dir.resolve("backfill-child.log"))) {
+            await().atMost(Duration.ofSeconds(120)).until(() -> committedPairs() >= pairs || !child.isAlive());
+            assertThat(child.isAlive()).as("the backfill is still running: " + child.output()).isTrue();
+            assertThat(child.kill()).isEqualTo(ChildJvm.SIGKILLED);
+        }
+        return committedPairs();
+    }
+
+    private static long committedPairs() {
+        return TopicReader.readToEnd(broker.bootstrapServers(), Topics.DEFAULT_FEEDBACK, 0).stream()
+                .filter(r -> TraceJsonCodec.decodeAssessment(r.value()).assessmentName().equals(NEW_JUDGE)).count();
+    }
+
+    /** The backfill of this test as a process of its own, to be killed: its arguments are the service settings. */
+    public static final class KilledRun {
+        public static void main(String[] args) throws Exception {
+            Properties props = new Properties();
+            for (String arg : args) {
+                props.put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+            }
+            backfill(ServiceConfig.of(props), new Backfill.Request(EXPERIMENT, FROM, TO, List.of(NEW_JUDGE), SAMPLE,
+                    false));
         }
     }
 
