@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a main class of streams-app's test scope (a table writer such as {@code dev.tracemonitor.delta.ManyCommitsTableWriter})
- * in a child JVM, from the service's jar, its {@code lib/} and its test classes. This module must not have the
- * service's classes on its classpath: Spark's and the service's dependencies differ.
+ * in a child JVM, from the service's jar, its {@code lib/} and its test classes, and the test-scope dependencies listed
+ * in {@code streams-app/target/test-classpath.txt} when the build wrote it. This module must not have the service's
+ * classes on its classpath: Spark's and the service's dependencies differ.
  */
 final class TestMainProcess {
 
@@ -29,6 +30,12 @@ final class TestMainProcess {
         }
         String classpath = String.join(java.io.File.pathSeparator, testClasses.toString(), jar.toString(),
                 target.resolve("lib").toString() + "/*");
+        Path testClasspath = target.resolve("test-classpath.txt");
+        if (Files.isRegularFile(testClasspath)) {
+            // streams-app's test-scope dependencies (Kafka's test cluster, awaitility, ...), which lib/ lacks; after
+            // lib/, so that the service's runtime jars come first
+            classpath = classpath + java.io.File.pathSeparator + Files.readString(testClasspath).strip();
+        }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx512m", "-cp", classpath, main));
         command.addAll(args);
