@@ -160,7 +160,7 @@ public final class Backfill {
         if (request.sample() == null) {
             return chosen;
         }
-        return chosen.stream().map(s -> new JudgeSpec(s.name(), request.sample(), s.guidelines(), s.model())).toList();
+        return chosen.stream().map(s -> s.withSampleRate(request.sample())).toList();
     }
 
     private static String judgedPair(Row assessmentRow) {

@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tracemonitor.filter.InvalidFilterException;
 import dev.tracemonitor.filter.TraceFilter;
 import dev.tracemonitor.judges.BuiltinJudge;
-import dev.tracemonitor.judges.template.FeedbackValueType;
 import dev.tracemonitor.judges.template.InvalidTemplateException;
 import dev.tracemonitor.judges.template.JudgeTemplate;
 import dev.tracemonitor.model.AlertRule;
@@ -217,8 +216,6 @@ public final class MonitorConfigCodec {
                 }
             }
         }
-        require(judges.stream().noneMatch(MonitorConfig.JudgeConfig::isTemplate),
-                "template judges are not supported yet");
         validateAlerts(config.alerts(), names);
     }
 
@@ -261,14 +258,12 @@ public final class MonitorConfigCodec {
 
     /**
      * A template judge: {@code name}, {@code instructions} and {@code feedback_value_type} as {@link JudgeTemplate}
-     * checks them, no {@code guidelines}. Until the judge engine runs templates, a valid one is refused rather than
-     * accepted and never run.
+     * checks them, no {@code guidelines}.
      */
     private static void validateTemplate(String where, MonitorConfig.JudgeConfig judge) {
         require(judge.guidelines() == null, where + " has both \"guidelines\" and \"instructions\"");
         try {
-            JudgeTemplate.of(where, judge.name(), judge.instructions(), FeedbackValueType.of(where,
-                    judge.feedbackValueType(), judge.minValue(), judge.maxValue(), judge.categories()));
+            JudgeTemplate.of(where, judge);
         } catch (InvalidTemplateException e) {
             throw new InvalidMonitorConfigException(e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.tracemonitor.judges;
 
+import dev.tracemonitor.judges.template.JudgeTemplate;
 import java.util.List;
 
 /**
@@ -14,6 +15,9 @@ public interface JudgeBackend extends AutoCloseable {
 
     /** A guidelines judge: "yes" only if the response follows every text; {@code model} as for builtins. */
     Judge guidelines(String name, List<String> guidelines, String model);
+
+    /** A template judge a monitor declares: its instructions, over the trace's text, give a verdict of its type. */
+    Judge template(JudgeTemplate template, String model);
 
     default Judge builtin(BuiltinJudge judge) {
         return builtin(judge, null);

@@ -58,16 +58,30 @@ public final class Sampler {
     }
 
     /**
-     * One judge of a monitor with its effective rate; a guidelines judge carries its texts. {@code model} is the judge
-     * model the monitor names for it, null for the backend's default.
+     * One judge of a monitor with its effective rate; a guidelines judge carries its texts, a template judge its
+     * monitor entry ({@code template}: instructions and value type). {@code model} is the judge model the monitor names
+     * for it, null for the backend's default.
      */
-    public record JudgeSpec(String name, double sampleRate, List<String> guidelines, String model) {
+    public record JudgeSpec(String name, double sampleRate, List<String> guidelines, String model,
+                            MonitorConfig.JudgeConfig template) {
         public JudgeSpec {
             guidelines = guidelines == null ? null : List.copyOf(guidelines);
         }
 
+        public JudgeSpec(String name, double sampleRate, List<String> guidelines, String model) {
+            this(name, sampleRate, guidelines, model, null);
+        }
+
         public JudgeSpec(String name, double sampleRate, List<String> guidelines) {
             this(name, sampleRate, guidelines, null);
+        }
+
+        public JudgeSpec withSampleRate(double rate) {
+            return new JudgeSpec(name, rate, guidelines, model, template);
+        }
+
+        public boolean isTemplate() {
+            return template != null;
         }
 
         public boolean isGuidelines() {
@@ -79,7 +93,9 @@ public final class Sampler {
             double sample = config.defaultSample();
             for (MonitorConfig.JudgeConfig judge : config.judges()) {
                 double rate = judge.sampleRate() != null ? judge.sampleRate() : sample;
-                if (judge.isGuidelines()) {
+                if (judge.isTemplate()) {
+                    specs.add(new JudgeSpec(judge.name(), rate, null, judge.model(), judge));
+                } else if (judge.isGuidelines()) {
                     for (Map.Entry<String, List<String>> g : judge.guidelines().entrySet()) {
                         specs.add(new JudgeSpec(g.getKey(), rate, g.getValue(), judge.model()));
                     }

@@ -127,7 +127,27 @@ final class TraceJsonReader {
         return new Assessment(id != null ? id : Assessment.deterministicId(aTraceId, name, spanId), name, aTraceId, spanId,
                 source, timestamp(node.get("create_time"), "assessment " + name + ".create_time"),
                 timestamp(node.get("last_update_time"), "assessment " + name + ".last_update_time"), feedback,
-                text(node, "rationale"), stringMap(node.get("metadata")));
+                text(node, "rationale"), stringMap(node.get("metadata")), expectation(node.get("expectation")));
+    }
+
+    /**
+     * An expectation's value: {@code value}, or the JSON text of {@code serialized_value} (MLflow writes a value that
+     * is not a scalar that way), parsed when it is JSON; null when there is none.
+     */
+    private static Object expectation(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            return null;
+        }
+        JsonNode value = node.get("value");
+        if (value != null && !value.isNull()) {
+            return Json.MAPPER.convertValue(value, Object.class);
+        }
+        String serialized = text(node.get("serialized_value"), "value");
+        if (serialized == null) {
+            return null;
+        }
+        JsonNode parsed = Json.parseOrNull(serialized);
+        return parsed == null ? serialized : Json.MAPPER.convertValue(parsed, Object.class);
     }
 
     /** A field's value as text; null when the field is missing or null. */

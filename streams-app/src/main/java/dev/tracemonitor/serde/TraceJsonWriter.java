@@ -78,6 +78,9 @@ final class TraceJsonWriter {
                 error.put("error_message", a.feedback().error().errorMessage());
             }
         }
+        if (a.expectation() != null) {
+            node.putObject("expectation").set("value", Json.MAPPER.valueToTree(a.expectation()));
+        }
         putIfNotNull(node, "rationale", a.rationale());
         putMap(node.putObject("metadata"), a.metadata());
         return node;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Json;
+import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
 import dev.tracemonitor.sink.TableAddress;
@@ -44,6 +45,9 @@ final class StoreCodec {
             if (spec.model() != null) {
                 j.put("model", spec.model());
             }
+            if (spec.isTemplate()) {
+                j.set("template", Json.MAPPER.valueToTree(spec.template()));
+            }
         }
         return write(node);
     }
@@ -60,7 +64,10 @@ final class StoreCodec {
                 }
             }
             String model = j.hasNonNull("model") ? j.get("model").asText() : null;
-            judges.add(new JudgeSpec(j.get("name").asText(), j.get("sample_rate").asDouble(), guidelines, model));
+            MonitorConfig.JudgeConfig template = j.hasNonNull("template")
+                    ? Json.MAPPER.convertValue(j.get("template"), MonitorConfig.JudgeConfig.class) : null;
+            judges.add(new JudgeSpec(j.get("name").asText(), j.get("sample_rate").asDouble(), guidelines, model,
+                    template));
         }
         TableAddress table = new TableAddress(node.get("catalog_name").asText(), node.get("schema_name").asText(),
                 node.get("experiment_id").asText());

@@ -144,7 +144,7 @@ class ControlPlaneTest {
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "retrieval_groundedness", "instructions": "Is {{ outputs }} grounded?", "feedback_value_type": "yes_no"}]}} | "retrieval_groundedness" is the name of a builtin judge
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"instructions": "Is {{ outputs }} polite?", "feedback_value_type": "yes_no"}]}} | assessments[0].name is required
             {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "tone", "guidelines": {"tone": ["be polite"]}, "instructions": "Is {{ outputs }} polite?", "feedback_value_type": "yes_no"}]}} | assessments[0] has both "guidelines" and "instructions"
-            {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "tone", "instructions": "Is {{ outputs }} polite to {{ inputs }}?", "feedback_value_type": "yes_no", "model": "gpt-4o-mini", "sample_rate": 0.2}]}} | template judges are not supported yet
+            {"experiment_id": "inv", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": [{"name": "tone", "instructions": "Is {{ outputs }} polite to {{ inputs }}?", "feedback_value_type": "categories", "categories": ["polite", ""]}]}} | assessments[0].categories has an empty label
             """)
     void invalidConfigIsRejectedWithItsReasonAndThePreviousConfigStaysInForce(String json, String reason) throws Exception {
         MonitorStatus accepted = status.get("inv").stream().filter(s -> MonitorStatus.ACCEPTED.equals(s.status()))

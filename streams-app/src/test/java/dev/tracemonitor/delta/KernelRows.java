@@ -6,6 +6,7 @@ import io.delta.kernel.data.MapValue;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.types.ArrayType;
 import io.delta.kernel.types.DataType;
+import io.delta.kernel.types.BooleanType;
 import io.delta.kernel.types.DateType;
 import io.delta.kernel.types.LongType;
 import io.delta.kernel.types.MapType;
@@ -20,12 +21,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Kernel rows as plain Java values (structs as maps by field name), so tests can compare what was read back. */
-final class KernelRows {
+public final class KernelRows {
 
     private KernelRows() {
     }
 
-    static Map<String, Object> toJava(Row row) {
+    public static Map<String, Object> toJava(Row row) {
         Map<String, Object> values = new LinkedHashMap<>();
         StructType schema = row.getSchema();
         for (int i = 0; i < schema.length(); i++) {
@@ -44,6 +45,9 @@ final class KernelRows {
         }
         if (type instanceof DateType) {
             return row.getInt(ordinal);
+        }
+        if (type instanceof BooleanType) {
+            return row.getBoolean(ordinal);
         }
         if (type instanceof StructType) {
             return toJava(row.getStruct(ordinal));
@@ -70,6 +74,9 @@ final class KernelRows {
         }
         if (type instanceof DateType) {
             return vector.getInt(i);
+        }
+        if (type instanceof BooleanType) {
+            return vector.getBoolean(i);
         }
         if (type instanceof StructType struct) {
             Map<String, Object> values = new LinkedHashMap<>();

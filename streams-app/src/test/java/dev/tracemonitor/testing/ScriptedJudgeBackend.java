@@ -11,6 +11,7 @@ import dev.tracemonitor.model.RetrieverCall;
 import dev.tracemonitor.model.Trace;
 import dev.tracemonitor.model.TraceText;
 import java.util.ArrayList;
+import dev.tracemonitor.judges.template.JudgeTemplate;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,6 +61,12 @@ public final class ScriptedJudgeBackend implements JudgeBackend {
                 }
             };
         });
+    }
+
+    @Override
+    public Judge template(JudgeTemplate template, String model) {
+        return judge(template.name(), model, trace -> JudgeOutcome.of(Verdict.of(template.name(), null, "yes",
+                "follows " + template.instructions())));
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.tracemonitor.model.AssessmentSource;
+import dev.tracemonitor.judges.template.FeedbackValueType;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.judges.PermanentJudgeException;
 import dev.tracemonitor.judges.RetryableJudgeException;
@@ -128,12 +129,18 @@ final class JudgeModel {
      */
     CallMemo.Reply ask(String system, String user, CallMemo memo)
             throws RetryableJudgeException, PermanentJudgeException, InterruptedException {
+        return ask(system, user, new FeedbackValueType.YesNo(), memo);
+    }
+
+    /** As {@link #ask(String, String, CallMemo)}, the strict reply schema (when used) asking for a result of this type. */
+    CallMemo.Reply ask(String system, String user, FeedbackValueType type, CallMemo memo)
+            throws RetryableJudgeException, PermanentJudgeException, InterruptedException {
         String key = requestKey(system, user);
         CallMemo.Reply known = memo.reply(key);
         if (known != null) {
             return known;
         }
-        CallMemo.Reply reply = gate.call(modelName, () -> call(system, user));
+        CallMemo.Reply reply = gate.call(modelName, () -> call(system, user, type));
         memo.remember(key, reply);
         return reply;
     }
@@ -172,14 +179,18 @@ final class JudgeModel {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    private CallMemo.Reply call(String system, String user)
+    private CallMemo.Reply call(String system, String user, FeedbackValueType type)
             throws RetryableJudgeException, PermanentJudgeException, InterruptedException {
         ChatResponse response;
         try {
-            response = chat.chat(ChatRequest.builder()
+            ChatRequest.Builder request = ChatRequest.builder()
                     .messages(SystemMessage.from(system), UserMessage.from(user))
-                    .modelName(modelName)
-                    .build());
+                    .modelName(modelName);
+            if (settings.replyFormat() == LlmSettings.ReplyFormat.JSON_SCHEMA
+                    && !(type instanceof FeedbackValueType.YesNo)) {
+                request.responseFormat(verdictSchema(type));
+            }
+            response = chat.chat(request.build());
         } catch (RuntimeException e) {
             Exception translated = translate(e);
             if (translated instanceof PermanentJudgeException permanent) {
@@ -279,16 +290,28 @@ final class JudgeModel {
     }
 
     private static ResponseFormat verdictSchema() {
+        return verdictSchema(new FeedbackValueType.YesNo());
+    }
+
+    /** The strict schema of a verdict whose result is of this type (a range is checked on parsing, not here). */
+    private static ResponseFormat verdictSchema(FeedbackValueType type) {
+        JsonObjectSchema.Builder verdict = JsonObjectSchema.builder().addStringProperty("rationale");
+        if (type instanceof FeedbackValueType.Bool) {
+            verdict.addBooleanProperty("result");
+        } else if (type instanceof FeedbackValueType.IntRange) {
+            verdict.addIntegerProperty("result");
+        } else if (type instanceof FeedbackValueType.FloatRange) {
+            verdict.addNumberProperty("result");
+        } else if (type instanceof FeedbackValueType.Categories categories) {
+            verdict.addEnumProperty("result", categories.labels());
+        } else {
+            verdict.addEnumProperty("result", List.of("yes", "no"));
+        }
         return ResponseFormat.builder()
                 .type(ResponseFormatType.JSON)
                 .jsonSchema(JsonSchema.builder()
                         .name("judge_verdict")
-                        .rootElement(JsonObjectSchema.builder()
-                                .addStringProperty("rationale")
-                                .addEnumProperty("result", List.of("yes", "no"))
-                                .required("rationale", "result")
-                                .additionalProperties(false)
-                                .build())
+                        .rootElement(verdict.required("rationale", "result").additionalProperties(false).build())
                         .build())
                 .build();
     }

@@ -20,34 +20,41 @@ sealed interface JudgeReply {
     /** This reply with the usage of its call. */
     JudgeReply withUsage(Map<String, String> value);
 
-    record Answer(boolean yes, String rationale, Map<String, String> usage) implements JudgeReply {
+    /** Out of a template judge's declared range: an error verdict that says the value and the range. */
+    String OUT_OF_RANGE = "JUDGE_REPLY_OUT_OF_RANGE";
+
+    /** A verdict of the type asked for: "yes"/"no", a Boolean, a Long, a Double or a category label. */
+    record Answer(Object value, String rationale, Map<String, String> usage) implements JudgeReply {
         public Answer {
             usage = Map.copyOf(usage);
         }
 
-        Answer(boolean yes, String rationale) {
-            this(yes, rationale, Map.of());
+        Answer(Object value, String rationale) {
+            this(value, rationale, Map.of());
         }
 
         @Override
-        public Answer withUsage(Map<String, String> value) {
-            return new Answer(yes, rationale, value);
+        public Answer withUsage(Map<String, String> usage) {
+            return new Answer(value, rationale, usage);
         }
     }
 
-    /** A reply that is not the JSON verdict asked for; {@code message} says why and quotes it. */
-    record Malformed(String message, Map<String, String> usage) implements JudgeReply {
+    /**
+     * A reply that is not the JSON verdict asked for; {@code code} is {@value #MALFORMED}, or {@value #OUT_OF_RANGE}
+     * for a well-formed number outside the declared range, and {@code message} says why and quotes it.
+     */
+    record Malformed(String code, String message, Map<String, String> usage) implements JudgeReply {
         public Malformed {
             usage = Map.copyOf(usage);
         }
 
         Malformed(String message) {
-            this(message, Map.of());
+            this(MALFORMED, message, Map.of());
         }
 
         @Override
         public Malformed withUsage(Map<String, String> value) {
-            return new Malformed(message, value);
+            return new Malformed(code, message, value);
         }
     }
 
@@ -56,10 +63,10 @@ sealed interface JudgeReply {
         Map<String, String> withUsage = new HashMap<>(metadata);
         withUsage.putAll(usage());
         if (this instanceof Answer answer) {
-            return new Verdict(assessmentName, spanId, answer.yes() ? "yes" : "no", null, answer.rationale(),
-                    withUsage);
+            return new Verdict(assessmentName, spanId, answer.value(), null, answer.rationale(), withUsage);
         }
-        return new Verdict(assessmentName, spanId, null,
-                new AssessmentError(MALFORMED, ((Malformed) this).message()), null, withUsage);
+        Malformed malformed = (Malformed) this;
+        return new Verdict(assessmentName, spanId, null, new AssessmentError(malformed.code(), malformed.message()),
+                null, withUsage);
     }
 }

@@ -4,6 +4,7 @@ import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeBackend;
 import java.net.URI;
+import dev.tracemonitor.judges.template.JudgeTemplate;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@link dev.tracemonitor.judges.RetryableJudgeException} (timeouts, 429 with Retry-After, 5xx) or
  * {@link dev.tracemonitor.judges.PermanentJudgeException} ({@code HTTP_401} …) for the engine to handle. The API key
  * reaches the endpoint's Authorization header and nothing else. Model calls per evaluation: one for safety,
- * relevance_to_query and guidelines, one per top-level retriever span for groundedness, one per retrieved chunk for
+ * relevance_to_query, guidelines and template judges, one per top-level retriever span for groundedness, one per retrieved chunk for
  * chunk_relevance.
  */
 public final class LlmJudgeBackend implements JudgeBackend {
@@ -76,6 +77,11 @@ public final class LlmJudgeBackend implements JudgeBackend {
                     + "and none may be blank");
         }
         return new GuidelinesJudge(name, List.copyOf(guidelines), model.named(modelName));
+    }
+
+    @Override
+    public Judge template(JudgeTemplate template, String modelName) {
+        return new TemplateJudge(template, model.named(modelName));
     }
 
     /** The URL without user info, query or fragment, which may hold credentials. */

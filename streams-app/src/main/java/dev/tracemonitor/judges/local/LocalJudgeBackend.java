@@ -5,6 +5,7 @@ import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeBackend;
 import dev.tracemonitor.model.AssessmentSource;
 import java.time.Duration;
+import dev.tracemonitor.judges.template.JudgeTemplate;
 import java.util.List;
 
 /**
@@ -48,6 +49,11 @@ public final class LocalJudgeBackend implements JudgeBackend {
             case GROUNDEDNESS -> new GroundednessJudge(embedder, settings);
         };
         return model == null ? judge : new UnsupportedJudge(builtin.wireName(), UnsupportedJudge.modelMessage(model));
+    }
+
+    @Override
+    public Judge template(JudgeTemplate template, String model) {
+        return new UnsupportedJudge(template.name(), UnsupportedJudge.TEMPLATE_MESSAGE);
     }
 
     @Override

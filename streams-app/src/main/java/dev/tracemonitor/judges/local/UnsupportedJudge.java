@@ -7,7 +7,8 @@ import dev.tracemonitor.model.AssessmentSource;
 import dev.tracemonitor.model.Trace;
 
 /**
- * What the local backend makes of a judge it cannot honour: following a guideline written in prose, or asking a judge
+ * What the local backend makes of a judge it cannot honour: following a guideline or a template judge's instructions
+ * written in prose, or asking a judge
  * model named by the monitor, needs a language model, so every evaluation records an error Assessment that says so
  * instead of a made-up verdict.
  */
@@ -15,6 +16,7 @@ final class UnsupportedJudge implements Judge {
 
     static final String ERROR_CODE = "BACKEND_UNSUPPORTED";
     static final String GUIDELINES_MESSAGE = "guidelines need an LLM backend (trace-monitor.judge.backend=llm)";
+    static final String TEMPLATE_MESSAGE = "template judges need an LLM backend (trace-monitor.judge.backend=llm)";
 
     private final String name;
     private final String message;

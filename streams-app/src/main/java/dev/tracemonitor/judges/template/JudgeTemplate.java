@@ -1,7 +1,8 @@
 package dev.tracemonitor.judges.template;
 
 import dev.tracemonitor.judges.BuiltinJudge;
-import java.util.LinkedHashSet;
+import dev.tracemonitor.model.MonitorConfig;
+import java.util.EnumSet;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,6 +24,19 @@ public record JudgeTemplate(String name, String instructions, Set<TemplateVariab
         variables = Set.copyOf(variables);
     }
 
+    /** The template judge a monitor's entry declares ({@code where} names the entry in the reasons). */
+    public static JudgeTemplate of(String where, MonitorConfig.JudgeConfig judge) {
+        return of(where, judge.name(), judge.instructions(), FeedbackValueType.of(where, judge.feedbackValueType(),
+                judge.minValue(), judge.maxValue(), judge.categories()));
+    }
+
+    /** The variables the instructions use, in {@link TemplateVariable}'s order, so prompts are built the same way. */
+    public EnumSet<TemplateVariable> orderedVariables() {
+        EnumSet<TemplateVariable> ordered = EnumSet.noneOf(TemplateVariable.class);
+        ordered.addAll(variables);
+        return ordered;
+    }
+
     public static JudgeTemplate of(String where, String name, String instructions, FeedbackValueType valueType) {
         require(name != null, where + ".name is required");
         require(SAFE_NAME.matcher(name).matches(), where + ".name \"" + name + "\" must match " + SAFE_NAME.pattern());
@@ -30,7 +44,7 @@ public record JudgeTemplate(String name, String instructions, Set<TemplateVariab
         require(instructions != null && !instructions.isBlank(), where + ".instructions is empty");
         require(instructions.length() <= MAX_INSTRUCTIONS_CHARS,
                 where + ".instructions is longer than " + MAX_INSTRUCTIONS_CHARS + " characters");
-        Set<TemplateVariable> variables = new LinkedHashSet<>();
+        Set<TemplateVariable> variables = EnumSet.noneOf(TemplateVariable.class);
         Matcher placeholder = PLACEHOLDER.matcher(instructions);
         while (placeholder.find()) {
             String variable = placeholder.group(1);
