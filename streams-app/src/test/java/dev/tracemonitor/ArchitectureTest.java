@@ -33,9 +33,10 @@ class ArchitectureTest {
      * {@code metrics}, so scoring sits above the sink.
      */
     private static final List<Set<String>> LAYERS = List.of(
-            Set.of("model", "avro"),
+            // "scorer" is the scorer-api module's plugin API (no dependencies); "scorers" loads and runs plugins as judges
+            Set.of("model", "avro", "scorer"),
             Set.of("serde", "otlp", "judges", "delta", "sampling", "filter", "embedded", "quickstart"),
-            Set.of("sink", "controlplane"),
+            Set.of("sink", "controlplane", "scorers"),
             Set.of("metrics", "web"),
             Set.of("scoring", "alerts"),
             Set.of("topology"),

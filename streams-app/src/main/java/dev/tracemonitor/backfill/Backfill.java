@@ -15,6 +15,7 @@ import dev.tracemonitor.sampling.Sampler;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
 import dev.tracemonitor.scoring.Assessments;
 import dev.tracemonitor.scoring.Completion;
+import dev.tracemonitor.scorers.ScorerRegistry;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.JudgeTask;
 import dev.tracemonitor.scoring.ScoringEngine;
@@ -311,11 +312,12 @@ public final class Backfill {
             producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "trace-monitor-backfill-" + request.experimentId());
             producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-            JudgeFactory judges = new JudgeFactory(backend);
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
+            try (ScorerRegistry scorers = ScorerRegistry.load(config.judging().scorerSettings());
+                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
                     new ByteArraySerializer());
                  ScoringEngine engine = new ScoringEngine(config.judging().engineSettings(),
                          TraceMonitorMetrics.inMemory())) {
+                JudgeFactory judges = new JudgeFactory(backend, scorers);
                 producer.initTransactions();
                 Counts counts = new Counts();
                 try {

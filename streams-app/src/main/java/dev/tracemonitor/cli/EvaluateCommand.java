@@ -19,6 +19,8 @@ import dev.tracemonitor.scoring.JudgeTask;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.TraceDecoder;
 import dev.tracemonitor.serde.TraceJsonCodec;
+import dev.tracemonitor.scorers.ScorerPluginException;
+import dev.tracemonitor.scorers.ScorerRegistry;
 import dev.tracemonitor.service.JudgeBackends;
 import dev.tracemonitor.service.JudgingConfig;
 import dev.tracemonitor.service.ServiceConfig;
@@ -52,8 +54,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code trace-monitor evaluate}: the seed's step 1. Runs a monitor's judges (all of them, on every trace: no
- * sampling) on traces from a JSONL file or the traces topic, and prints per judge how many results were yes / no /
+ * {@code trace-monitor evaluate}: the seed's step 1. Runs a monitor's judges (all of them, builtin, guidelines,
+ * template judges and code scorers, on every trace: no sampling) on traces from a JSONL file or the traces topic, and prints per judge how many results were yes / no /
  * errors / not applicable, then each trace's verdicts with their rationales.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
@@ -159,9 +161,16 @@ final class EvaluateCommand implements Callable<Integer> {
         traces.forEach(t -> byTrace.put(t.traceId(), new ArrayList<>()));
 
         BlockingQueue<Completion> done = new LinkedBlockingQueue<>();
-        try (JudgeBackend judgeBackend = JudgeBackends.create(judging);
+        ScorerRegistry scorers;
+        try {
+            scorers = ScorerRegistry.load(judging.scorerSettings());
+        } catch (ScorerPluginException e) {
+            err.println("trace-monitor: " + e.getMessage());
+            return 2;
+        }
+        try (scorers; JudgeBackend judgeBackend = JudgeBackends.create(judging);
              ScoringEngine engine = new ScoringEngine(judging.engineSettings(), TraceMonitorMetrics.inMemory())) {
-            JudgeFactory factory = new JudgeFactory(judgeBackend);
+            JudgeFactory factory = new JudgeFactory(judgeBackend, scorers);
             for (Trace trace : traces) {
                 for (JudgeSpec judge : specs) {
                     engine.submit(new JudgeTask(trace.traceId(), judge, -1), factory.judgeFor(judge), trace, done::add);

@@ -304,7 +304,8 @@ final class MonitorCommand implements Runnable {
                 }
                 List<String> judges = new ArrayList<>();
                 for (JudgeConfig j : c.judges()) {
-                    String name = (j.isGuidelines() ? "guidelines" + j.guidelines().keySet() : j.name())
+                    String name = (j.isGuidelines() ? "guidelines" + j.guidelines().keySet()
+                            : j.isScorer() ? "scorer:" + j.scorer() : j.name())
                             + (j.model() == null ? "" : "(" + j.model() + ")");
                     judges.add(j.sampleRate() == null ? name : name + "@" + j.sampleRate());
                 }

@@ -25,6 +25,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -188,6 +189,11 @@ public final class MonitorConfigCodec {
             if (judge.model() != null) {
                 validateModel(where + ".model", judge.model());
             }
+            if (judge.isScorer()) {
+                validateScorer(where, judge);
+                require(names.add(judge.scorer()), "judge \"" + judge.scorer() + "\" appears twice");
+                continue;
+            }
             if (judge.isTemplate()) {
                 validateTemplate(where, judge);
                 require(names.add(judge.name()), "judge \"" + judge.name() + "\" appears twice");
@@ -267,6 +273,47 @@ public final class MonitorConfigCodec {
         } catch (InvalidTemplateException e) {
             throw new InvalidMonitorConfigException(e.getMessage());
         }
+    }
+
+    /**
+     * A code scorer: {@code scorer} names a plugin scorer, which is also its Assessments' name, so it follows the judge
+     * name rule and is not a builtin's; the entry has no other judge's fields. Whether a plugin of that name is loaded
+     * is known only to each service instance: one that has none records {@code SCORER_NOT_FOUND} Assessments.
+     */
+    private static void validateScorer(String where, MonitorConfig.JudgeConfig judge) {
+        String scorer = judge.scorer();
+        require(SAFE_NAME.matcher(scorer).matches(),
+                where + ".scorer \"" + scorer + "\" must match " + SAFE_NAME.pattern());
+        require(BuiltinJudge.named(scorer).isEmpty(),
+                where + ".scorer \"" + scorer + "\" is the name of a builtin judge");
+        List<String> others = new ArrayList<>();
+        if (judge.name() != null) {
+            others.add("name");
+        }
+        if (judge.guidelines() != null) {
+            others.add("guidelines");
+        }
+        if (judge.model() != null) {
+            others.add("model");
+        }
+        if (judge.instructions() != null) {
+            others.add("instructions");
+        }
+        if (judge.feedbackValueType() != null) {
+            others.add("feedback_value_type");
+        }
+        if (judge.minValue() != null) {
+            others.add("min_value");
+        }
+        if (judge.maxValue() != null) {
+            others.add("max_value");
+        }
+        if (judge.categories() != null) {
+            others.add("categories");
+        }
+        require(others.isEmpty(), where + " has \"scorer\" and " + others.stream().map(f -> "\"" + f + "\"").toList()
+                + "; a scorer entry has only \"scorer\" and \"sample_rate\" (its Assessments are named after the"
+                + " scorer, and it asks no model)");
     }
 
     /** A model name goes into the request body and the Assessment's source: one visible line of bounded length. */

@@ -48,8 +48,9 @@ public record MonitorConfig(
     }
 
     /**
-     * A builtin judge ({@code name}), a guidelines judge ({@code guidelines}: name → texts) or a template judge
-     * ({@code name} with {@code instructions} and {@code feedback_value_type}, as MLflow's {@code make_judge}), with an
+     * A builtin judge ({@code name}), a guidelines judge ({@code guidelines}: name → texts), a template judge
+     * ({@code name} with {@code instructions} and {@code feedback_value_type}, as MLflow's {@code make_judge}) or a code
+     * scorer ({@code scorer}: the name of a plugin scorer, which is also its Assessments' name), with an
      * optional own rate and an optional {@code model} that overrides the service's default judge model, as MLflow's
      * scorers take {@code model=}.
      */
@@ -63,10 +64,23 @@ public record MonitorConfig(
             @JsonProperty("feedback_value_type") String feedbackValueType,
             @JsonProperty("min_value") Double minValue,
             @JsonProperty("max_value") Double maxValue,
-            @JsonProperty("categories") List<String> categories) {
+            @JsonProperty("categories") List<String> categories,
+            @JsonProperty("scorer") String scorer) {
+
+        public JudgeConfig(String name, Map<String, List<String>> guidelines, Double sampleRate, String model,
+                           String instructions, String feedbackValueType, Double minValue, Double maxValue,
+                           List<String> categories) {
+            this(name, guidelines, sampleRate, model, instructions, feedbackValueType, minValue, maxValue, categories,
+                    null);
+        }
 
         public JudgeConfig(String name, Map<String, List<String>> guidelines, Double sampleRate, String model) {
             this(name, guidelines, sampleRate, model, null, null, null, null, null);
+        }
+
+        /** A code scorer entry: {@code {"scorer": "pii_leak", "sample_rate": 1.0}}. */
+        public static JudgeConfig scorer(String scorer, Double sampleRate) {
+            return new JudgeConfig(null, null, sampleRate, null, null, null, null, null, null, scorer);
         }
 
         public JudgeConfig(String name, Map<String, List<String>> guidelines, Double sampleRate) {
@@ -79,12 +93,12 @@ public record MonitorConfig(
 
         public JudgeConfig withModel(String value) {
             return new JudgeConfig(name, guidelines, sampleRate, value, instructions, feedbackValueType, minValue,
-                    maxValue, categories);
+                    maxValue, categories, scorer);
         }
 
         public JudgeConfig withName(String value) {
             return new JudgeConfig(value, guidelines, sampleRate, model, instructions, feedbackValueType, minValue,
-                    maxValue, categories);
+                    maxValue, categories, scorer);
         }
 
         /** Whether this entry declares a template judge (any template field given), to be validated as one. */
@@ -96,6 +110,11 @@ public record MonitorConfig(
 
         public boolean isGuidelines() {
             return guidelines != null;
+        }
+
+        /** Whether this entry names a code scorer (validated as one: no other judge's fields). */
+        public boolean isScorer() {
+            return scorer != null;
         }
     }
 

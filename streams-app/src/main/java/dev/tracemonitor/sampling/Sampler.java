@@ -59,17 +59,27 @@ public final class Sampler {
 
     /**
      * One judge of a monitor with its effective rate; a guidelines judge carries its texts, a template judge its
-     * monitor entry ({@code template}: instructions and value type). {@code model} is the judge model the monitor names
-     * for it, null for the backend's default.
+     * monitor entry ({@code template}: instructions and value type), a code scorer {@code scorer} true (its name is the
+     * plugin scorer's). {@code model} is the judge model the monitor names for it, null for the backend's default.
      */
     public record JudgeSpec(String name, double sampleRate, List<String> guidelines, String model,
-                            MonitorConfig.JudgeConfig template) {
+                            MonitorConfig.JudgeConfig template, boolean scorer) {
         public JudgeSpec {
             guidelines = guidelines == null ? null : List.copyOf(guidelines);
         }
 
+        public JudgeSpec(String name, double sampleRate, List<String> guidelines, String model,
+                         MonitorConfig.JudgeConfig template) {
+            this(name, sampleRate, guidelines, model, template, false);
+        }
+
         public JudgeSpec(String name, double sampleRate, List<String> guidelines, String model) {
             this(name, sampleRate, guidelines, model, null);
+        }
+
+        /** A code scorer's spec: its name is the plugin scorer's name. */
+        public static JudgeSpec scorer(String name, double sampleRate) {
+            return new JudgeSpec(name, sampleRate, null, null, null, true);
         }
 
         public JudgeSpec(String name, double sampleRate, List<String> guidelines) {
@@ -77,7 +87,7 @@ public final class Sampler {
         }
 
         public JudgeSpec withSampleRate(double rate) {
-            return new JudgeSpec(name, rate, guidelines, model, template);
+            return new JudgeSpec(name, rate, guidelines, model, template, scorer);
         }
 
         public boolean isTemplate() {
@@ -93,7 +103,9 @@ public final class Sampler {
             double sample = config.defaultSample();
             for (MonitorConfig.JudgeConfig judge : config.judges()) {
                 double rate = judge.sampleRate() != null ? judge.sampleRate() : sample;
-                if (judge.isTemplate()) {
+                if (judge.isScorer()) {
+                    specs.add(JudgeSpec.scorer(judge.scorer(), rate));
+                } else if (judge.isTemplate()) {
                     specs.add(new JudgeSpec(judge.name(), rate, null, judge.model(), judge));
                 } else if (judge.isGuidelines()) {
                     for (Map.Entry<String, List<String>> g : judge.guidelines().entrySet()) {

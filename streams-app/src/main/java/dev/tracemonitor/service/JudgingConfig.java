@@ -3,9 +3,11 @@ package dev.tracemonitor.service;
 import dev.tracemonitor.judges.llm.EndpointLimits;
 import dev.tracemonitor.judges.llm.LlmSettings;
 import dev.tracemonitor.judges.llm.ModelPrices;
+import dev.tracemonitor.scorers.ScorerSettings;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.TraceDecoder;
 import dev.tracemonitor.serde.TraceFormats;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -73,6 +75,17 @@ public final class JudgingConfig extends AbstractConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
+    }
+
+    /**
+     * The code scorers' plugin directory and per-call timeout; a scorer runs at most as many calls at once as the
+     * engine has in flight.
+     */
+    public ScorerSettings scorerSettings() {
+        String dir = getString(ServiceConfig.SCORERS_DIR_CONFIG);
+        return new ScorerSettings(dir.isBlank() ? null : Path.of(dir),
+                Duration.parse(getString(ServiceConfig.SCORER_TIMEOUT_CONFIG)),
+                getInt(ServiceConfig.JUDGE_MAX_IN_FLIGHT_CONFIG));
     }
 
     /** The decoder of the traces topic, in the format of {@value ServiceConfig#FORMAT_TRACES_CONFIG}. */

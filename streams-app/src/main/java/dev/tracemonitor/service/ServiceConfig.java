@@ -4,6 +4,7 @@ import dev.tracemonitor.alerts.AlertDispatcher;
 import dev.tracemonitor.judges.llm.EndpointLimits;
 import dev.tracemonitor.judges.llm.LlmSettings;
 import dev.tracemonitor.judges.llm.ModelPrices;
+import dev.tracemonitor.scorers.ScorerSettings;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.TraceFormats;
 import dev.tracemonitor.sink.DeltaSinkConfig;
@@ -80,6 +81,13 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String JUDGE_RATE_LIMIT_CONFIG = "trace-monitor.judge.rate.limit";
     private static final String JUDGE_RATE_LIMIT_DOC = "Most HTTP calls per second from this instance to each model of"
             + " the judge endpoint, shared by all its judges (0: unlimited); halved on a 429 and grown back.";
+    public static final String SCORERS_DIR_CONFIG = "trace-monitor.scorers.dir";
+    private static final String SCORERS_DIR_DOC = "Directory of code scorer plugin jars (dev.tracemonitor.scorer.Scorer"
+            + " implementations named in META-INF/services), loaded at start; a monitor names a scorer as {\"scorer\":"
+            + " \"pii_leak\"}. Empty: no plugins.";
+    public static final String SCORER_TIMEOUT_CONFIG = "trace-monitor.scorer.timeout";
+    private static final String SCORER_TIMEOUT_DOC = "Deadline of one code scorer call; a call past it is interrupted"
+            + " and written as an error Assessment SCORER_TIMEOUT (never retried).";
     public static final String FORMAT_TRACES_CONFIG = "trace-monitor.format.traces";
     private static final String FORMAT_TRACES_DOC = "Wire format of the traces topic: json (MLflow's Trace.to_json())"
             + " or avro (Confluent framing with a schema registry at schema.registry.url).";
@@ -225,6 +233,9 @@ public final class ServiceConfig extends AbstractConfig {
                     durationValidator(), Importance.MEDIUM, JUDGE_OUTAGE_BUDGET_DOC)
             .define(JUDGE_RATE_LIMIT_CONFIG, Type.DOUBLE, EndpointLimits.DEFAULT_CALLS_PER_SECOND,
                     ConfigDef.Range.atLeast(0), Importance.MEDIUM, JUDGE_RATE_LIMIT_DOC)
+            .define(SCORERS_DIR_CONFIG, Type.STRING, "", Importance.MEDIUM, SCORERS_DIR_DOC)
+            .define(SCORER_TIMEOUT_CONFIG, Type.STRING, ScorerSettings.DEFAULT_TIMEOUT.toString(), durationValidator(),
+                    Importance.MEDIUM, SCORER_TIMEOUT_DOC)
             .define(FORMAT_TRACES_CONFIG, Type.STRING, TraceFormats.JSON, formatValidator(), Importance.MEDIUM,
                     FORMAT_TRACES_DOC);
 

@@ -6,6 +6,7 @@ import dev.tracemonitor.judges.JudgeBackend;
 import dev.tracemonitor.metrics.KafkaMetricsBinding;
 import dev.tracemonitor.metrics.SinkMetrics;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
+import dev.tracemonitor.scorers.ScorerRegistry;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.ScoringEngine;
 import dev.tracemonitor.serde.TraceFormats;
@@ -43,6 +44,7 @@ public final class TraceMonitorService implements AutoCloseable {
     private final TraceMonitorMetrics metrics;
     private final JudgeBackend backend;
     private ScoringEngine engine;
+    private ScorerRegistry scorers;
     private KafkaStreams streams;
     private SinkRunner sink;
     private AlertDispatcher alerts;
@@ -66,9 +68,10 @@ public final class TraceMonitorService implements AutoCloseable {
                 config.getInt(ServiceConfig.TOPIC_PARTITIONS_CONFIG),
                 config.getShort(ServiceConfig.TOPIC_REPLICATION_FACTOR_CONFIG), traceRecordBytes());
         if (config.getBoolean(ServiceConfig.STREAMS_ENABLED_CONFIG)) {
+            scorers = ScorerRegistry.load(config.judging().scorerSettings());
             engine = new ScoringEngine(config.judging().engineSettings(), metrics);
             Topology topology = TraceMonitorTopology.build(topics, config.topologySettings(), engine,
-                    new JudgeFactory(backend), metrics, config.judging().traceDecoder(),
+                    new JudgeFactory(backend, scorers), metrics, config.judging().traceDecoder(),
                     TraceFormats.encoder(config.getString(ServiceConfig.FORMAT_FEEDBACK_CONFIG), config.originals()),
                     config.otlpSettings());
             streams = new KafkaStreams(topology, streamsProperties());
@@ -190,6 +193,9 @@ public final class TraceMonitorService implements AutoCloseable {
         }
         if (engine != null) {
             engine.close();
+        }
+        if (scorers != null) {
+            scorers.close();
         }
         if (alerts != null) {
             alerts.close();

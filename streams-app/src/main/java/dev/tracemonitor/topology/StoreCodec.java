@@ -48,6 +48,9 @@ final class StoreCodec {
             if (spec.isTemplate()) {
                 j.set("template", Json.MAPPER.valueToTree(spec.template()));
             }
+            if (spec.scorer()) {
+                j.put("scorer", true);
+            }
         }
         return write(node);
     }
@@ -67,7 +70,7 @@ final class StoreCodec {
             MonitorConfig.JudgeConfig template = j.hasNonNull("template")
                     ? Json.MAPPER.convertValue(j.get("template"), MonitorConfig.JudgeConfig.class) : null;
             judges.add(new JudgeSpec(j.get("name").asText(), j.get("sample_rate").asDouble(), guidelines, model,
-                    template));
+                    template, j.path("scorer").asBoolean(false)));
         }
         TableAddress table = new TableAddress(node.get("catalog_name").asText(), node.get("schema_name").asText(),
                 node.get("experiment_id").asText());
