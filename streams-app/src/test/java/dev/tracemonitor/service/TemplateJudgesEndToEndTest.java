@@ -3,13 +3,12 @@ package dev.tracemonitor.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tracemonitor.delta.DeltaTableStats;
-import dev.tracemonitor.delta.KernelRows;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
+import dev.tracemonitor.testing.TableRows;
 import dev.tracemonitor.testing.TestBroker;
 import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.testing.TopicCollector;
@@ -18,8 +17,6 @@ import dev.tracemonitor.testing.fakellm.FakeOpenAiServer;
 import dev.tracemonitor.testing.fakellm.RecordedRequest;
 import dev.tracemonitor.testing.fakellm.Reply;
 import dev.tracemonitor.topology.Topics;
-import io.delta.kernel.defaults.engine.DefaultEngine;
-import io.delta.kernel.engine.Engine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -188,13 +184,8 @@ class TemplateJudgesEndToEndTest {
                 .get();
     }
 
-    private static final Engine ENGINE = DefaultEngine.create(new Configuration());
-
     private static List<Map<String, Object>> rows(String tablePath) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        DeltaTableStats.read(ENGINE, tablePath).ifPresent(stats -> stats.forEachRow(
-                row -> rows.add(KernelRows.toJava(row))));
-        return rows;
+        return TableRows.of(tablePath);
     }
 
     /** The assessments column of each trace_logs row, by trace id. */
