@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.entry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracemonitor.model.Json;
 import dev.tracemonitor.testing.TestTraces;
+import dev.tracemonitor.testing.scorers.PluginJars;
+import dev.tracemonitor.testing.scorers.ThrowingScorer;
 import dev.tracemonitor.testing.fakellm.FakeOpenAiServer;
 import dev.tracemonitor.testing.fakellm.RecordedRequest;
 import java.io.PrintWriter;
@@ -162,6 +164,32 @@ class EvaluateCommandTest {
 
         assertThat(code).isZero();
         assertThat(out.toString()).contains("judge", "groundedness", "chunk_relevance/precision", "ev-rag");
+    }
+
+    @Test
+    void evaluateRunsTheCodeScorersOfAMonitorFileFromThePluginDirectory() throws Exception {
+        Path plugins = dir.resolve("plugins");
+        PluginJars.copyExample(plugins);
+        PluginJars.build(plugins.resolve("bad.jar"), ThrowingScorer.class);
+        Path traces = Files.write(dir.resolve("pii.jsonl"), List.of(
+                new String(TestTraces.chat("ev-pii", "1", "Who?", "Mail jane@example.com."), StandardCharsets.UTF_8),
+                new String(TestTraces.chat("ev-ok", "1", "Who?", "Ask at the desk."), StandardCharsets.UTF_8)));
+        Path monitor = Files.writeString(dir.resolve("scorers.json"), """
+                {"experiment_id": "1", "catalog_name": "main", "schema_name": "mon",
+                 "assessments_config": {"assessments": [{"scorer": "pii_leak"}, {"scorer": "always_throws"}]}}""");
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new TraceMonitorCommand());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(new StringWriter(), true));
+
+        int code = cmd.execute("evaluate", "--traces", traces.toString(), "--file", monitor.toString(),
+                "--output", "json", "-D", "trace-monitor.scorers.dir=" + plugins);
+
+        assertThat(code).isZero();
+        JsonNode judges = Json.MAPPER.readTree(out.toString()).get("judges");
+        assertThat(judges.get("pii_leak").get("yes").asInt()).isEqualTo(1);
+        assertThat(judges.get("pii_leak").get("no").asInt()).isEqualTo(1);
+        assertThat(judges.get(ThrowingScorer.NAME).get("errors").asInt()).isEqualTo(2);
     }
 
     private Path oneChatTrace(String traceId) throws Exception {

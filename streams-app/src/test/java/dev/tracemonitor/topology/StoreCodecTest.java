@@ -19,10 +19,10 @@ class StoreCodecTest {
     private static final TableAddress TABLE = new TableAddress("main", "mon", "7");
 
     @Test
-    void judgeModelsSurviveTheRoundTripAndAreWrittenOnlyWhenNamed() throws Exception {
+    void judgeModelsAndScorersSurviveTheRoundTripAndAreWrittenOnlyWhenNamed() throws Exception {
         List<JudgeSpec> judges = List.of(new JudgeSpec("safety", 1.0, null, "judge-large"),
                 new JudgeSpec("tone", 0.5, List.of("Be polite."), "judge-small"),
-                new JudgeSpec("groundedness", 0.25, null, null));
+                new JudgeSpec("groundedness", 0.25, null, null), JudgeSpec.scorer("pii_leak", 0.75));
         AwaitingTrace awaiting = new AwaitingTrace(new PlannedTrace(TRACE, TABLE, judges, 12), 99);
 
         byte[] bytes = StoreCodec.encodeAwaiting(awaiting);
@@ -33,6 +33,8 @@ class StoreCodecTest {
         JsonNode written = Json.MAPPER.readTree(bytes).get("judges");
         assertThat(written.get(0).get("model").asText()).isEqualTo("judge-large");
         assertThat(written.get(2).has("model")).isFalse();
+        assertThat(written.get(2).has("scorer")).isFalse();
+        assertThat(written.get(3).get("scorer").asBoolean()).isTrue();
     }
 
     @Test
