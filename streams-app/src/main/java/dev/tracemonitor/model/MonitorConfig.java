@@ -78,17 +78,17 @@ public record MonitorConfig(
             this(name, guidelines, sampleRate, model, null, null, null, null, null);
         }
 
-        /** A code scorer entry: {@code {"scorer": "pii_leak", "sample_rate": 1.0}}. */
-        public static JudgeConfig scorer(String scorer, Double sampleRate) {
-            return new JudgeConfig(null, null, sampleRate, null, null, null, null, null, null, scorer);
-        }
-
         public JudgeConfig(String name, Map<String, List<String>> guidelines, Double sampleRate) {
             this(name, guidelines, sampleRate, null);
         }
 
         public static JudgeConfig builtin(String name, Double sampleRate) {
             return new JudgeConfig(name, null, sampleRate, null);
+        }
+
+        /** A code scorer entry: {@code {"scorer": "pii_leak", "sample_rate": 1.0}}. */
+        public static JudgeConfig scorer(String scorer, Double sampleRate) {
+            return new JudgeConfig(null, null, sampleRate, null, null, null, null, null, null, scorer);
         }
 
         public JudgeConfig withModel(String value) {

@@ -77,13 +77,13 @@ public final class Sampler {
             this(name, sampleRate, guidelines, model, null);
         }
 
+        public JudgeSpec(String name, double sampleRate, List<String> guidelines) {
+            this(name, sampleRate, guidelines, null);
+        }
+
         /** A code scorer's spec: its name is the plugin scorer's name. */
         public static JudgeSpec scorer(String name, double sampleRate) {
             return new JudgeSpec(name, sampleRate, null, null, null, true);
-        }
-
-        public JudgeSpec(String name, double sampleRate, List<String> guidelines) {
-            this(name, sampleRate, guidelines, null);
         }
 
         public JudgeSpec withSampleRate(double rate) {
