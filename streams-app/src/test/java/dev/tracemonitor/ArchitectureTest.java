@@ -38,7 +38,7 @@ class ArchitectureTest {
             Set.of("serde", "otlp", "judges", "delta", "sampling", "filter", "embedded", "quickstart"),
             Set.of("sink", "controlplane", "scorers"),
             Set.of("metrics", "web"),
-            Set.of("scoring", "alerts"),
+            Set.of("scoring", "alerts", "budget"),
             Set.of("topology"),
             Set.of("service"),
             Set.of("backfill"),

@@ -18,6 +18,7 @@ import dev.tracemonitor.judges.BuiltinJudge;
 import dev.tracemonitor.judges.template.InvalidTemplateException;
 import dev.tracemonitor.judges.template.JudgeTemplate;
 import dev.tracemonitor.model.AlertRule;
+import dev.tracemonitor.model.JudgeBudget;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.serde.StrictUtf8;
 import java.io.IOException;
@@ -65,6 +66,7 @@ public final class MonitorConfigCodec {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .build();
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -138,7 +140,7 @@ public final class MonitorConfigCodec {
                 .toList();
         return new MonitorConfig(config.experimentId(), config.catalogName(), config.schemaName(),
                 new MonitorConfig.AssessmentsConfig(config.assessmentsConfig().sample(), judges), config.filter(),
-                config.alerts());
+                config.alerts(), config.budget());
     }
 
     /** The field a mapping error is at, as {@code assessments_config.assessments[0].sample_rate}. */
@@ -223,6 +225,20 @@ public final class MonitorConfigCodec {
             }
         }
         validateAlerts(config.alerts(), names);
+        validateBudget(config.budget());
+    }
+
+    /** A budget names at least one limit, each a whole number of at least 1. */
+    private static void validateBudget(JudgeBudget budget) {
+        if (budget == null) {
+            return;
+        }
+        require(budget.maxCallsPerHour() != null || budget.maxTokensPerDay() != null,
+                "budget needs max_calls_per_hour, max_tokens_per_day or both");
+        require(budget.maxCallsPerHour() == null || budget.maxCallsPerHour() >= 1,
+                "budget.max_calls_per_hour must be at least 1");
+        require(budget.maxTokensPerDay() == null || budget.maxTokensPerDay() >= 1,
+                "budget.max_tokens_per_day must be at least 1");
     }
 
     /** Each alert names one of the monitor's judges, a rate in [0, 1], a window, a count and an http(s) webhook. */

@@ -12,8 +12,8 @@ import java.util.Map;
  * A monitor, as published to the compacted {@code monitor-config} topic: which experiment, where its table lives
  * ({@code <warehouse>/<catalog_name>/<schema_name>/trace_logs_<experiment_id>}) and which judges run at which rates.
  * Mirrors Databricks' {@code create_external_monitor(... assessments_config=AssessmentsSuiteConfig(...))}; the
- * optional {@code filter} limits which traces are judged (all are written to the table), and the optional
- * {@code alerts} post to a webhook when a judge's pass rate drops.
+ * optional {@code filter} limits which traces are judged (all are written to the table), the optional
+ * {@code alerts} post to a webhook when a judge's pass rate drops, and the optional {@code budget} caps judging.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MonitorConfig(
@@ -22,10 +22,16 @@ public record MonitorConfig(
         @JsonProperty("schema_name") String schemaName,
         @JsonProperty("assessments_config") AssessmentsConfig assessmentsConfig,
         @JsonProperty("filter") String filter,
-        @JsonProperty("alerts") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AlertRule> alerts) {
+        @JsonProperty("alerts") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AlertRule> alerts,
+        @JsonProperty("budget") JudgeBudget budget) {
 
     public MonitorConfig {
         alerts = alerts == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(alerts));
+    }
+
+    public MonitorConfig(String experimentId, String catalogName, String schemaName, AssessmentsConfig assessmentsConfig,
+                         String filter, List<AlertRule> alerts) {
+        this(experimentId, catalogName, schemaName, assessmentsConfig, filter, alerts, null);
     }
 
     public MonitorConfig(String experimentId, String catalogName, String schemaName, AssessmentsConfig assessmentsConfig,

@@ -24,6 +24,8 @@ public final class Assessments {
     public static final String NO = "no";
     public static final String ERROR = "error";
     public static final String NOT_APPLICABLE = "not_applicable";
+    /** The outcome of an evaluation skipped because its monitor's budget was spent (no Assessment). */
+    public static final String SKIPPED_BUDGET = "skipped_budget";
     public static final String OTHER = "other";
 
     private Assessments() {

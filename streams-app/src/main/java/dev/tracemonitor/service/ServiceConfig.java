@@ -1,6 +1,7 @@
 package dev.tracemonitor.service;
 
 import dev.tracemonitor.alerts.AlertDispatcher;
+import dev.tracemonitor.budget.BudgetLedger;
 import dev.tracemonitor.judges.llm.EndpointLimits;
 import dev.tracemonitor.judges.llm.LlmSettings;
 import dev.tracemonitor.judges.llm.ModelPrices;
@@ -169,6 +170,17 @@ public final class ServiceConfig extends AbstractConfig {
     private static final String ALERTS_LOOKBACK_DOC = "How far back alert windows are evaluated: a window that ended"
             + " earlier is never alerted on (after a start, windows within it are judged once more, and posted only"
             + " if not recorded on the alerts topic).";
+    public static final String TOPIC_BUDGET_CONFIG = "trace-monitor.topic.budget";
+    private static final String TOPIC_BUDGET_DOC = "Single-partition topic through which the instances share the"
+            + " monitors' budgets: call reservations, tokens spent, skipped evaluations and the budget_exhausted and"
+            + " budget_resumed events. Created at start when trace-monitor.topic.create is true.";
+    public static final String DEFAULT_BUDGET_TOPIC = "monitor-budget";
+    public static final String BUDGET_CALLS_WINDOW_CONFIG = "trace-monitor.budget.calls.window";
+    private static final String BUDGET_CALLS_WINDOW_DOC = "The window a monitor's budget.max_calls_per_hour counts"
+            + " evaluations in, aligned to the clock: an hour (shorter only for tests).";
+    public static final String BUDGET_TOKENS_WINDOW_CONFIG = "trace-monitor.budget.tokens.window";
+    private static final String BUDGET_TOKENS_WINDOW_DOC = "The window a monitor's budget.max_tokens_per_day counts"
+            + " tokens in, aligned to the clock: a day (shorter only for tests).";
     public static final String TOPIC_OTLP_SPANS_CONFIG = "trace-monitor.topic.otlp-spans";
     private static final String TOPIC_OTLP_SPANS_DOC = "Topic through which the OTLP spans are re-keyed by trace id,"
             + " so that all spans of a trace reach one task (read and written by the service only).";
@@ -282,6 +294,12 @@ public final class ServiceConfig extends AbstractConfig {
                     ALERTS_INTERVAL_DOC)
             .define(ALERTS_LOOKBACK_CONFIG, Type.STRING, "PT24H", durationValidator(), Importance.LOW,
                     ALERTS_LOOKBACK_DOC)
+            .define(TOPIC_BUDGET_CONFIG, Type.STRING, DEFAULT_BUDGET_TOPIC, new ConfigDef.NonEmptyString(),
+                    Importance.LOW, TOPIC_BUDGET_DOC)
+            .define(BUDGET_CALLS_WINDOW_CONFIG, Type.STRING, "PT1H", durationValidator(), Importance.LOW,
+                    BUDGET_CALLS_WINDOW_DOC)
+            .define(BUDGET_TOKENS_WINDOW_CONFIG, Type.STRING, "PT24H", durationValidator(), Importance.LOW,
+                    BUDGET_TOKENS_WINDOW_DOC)
             .define(TOPIC_OTLP_SPANS_CONFIG, Type.STRING, Topics.DEFAULT_OTLP_SPANS, new ConfigDef.NonEmptyString(),
                     Importance.LOW, TOPIC_OTLP_SPANS_DOC)
             .define(FORMAT_OTLP_CONFIG, Type.STRING, OtlpEncoding.OTLP_PROTO.configName(),
@@ -408,6 +426,13 @@ public final class ServiceConfig extends AbstractConfig {
         return new AlertDispatcher.Settings(getString(TOPIC_MONITOR_CONFIG_CONFIG), getString(TOPIC_ALERTS_CONFIG),
                 getBoolean(TOPIC_CREATE_CONFIG), duration(ALERTS_INTERVAL_CONFIG), duration(ALERTS_LOOKBACK_CONFIG),
                 duration(FLUSH_INTERVAL_CONFIG).multipliedBy(2));
+    }
+
+    /** Where the monitors' budgets are shared and the windows they count in. */
+    public BudgetLedger.Settings budgetSettings() {
+        return new BudgetLedger.Settings(getString(TOPIC_BUDGET_CONFIG), getBoolean(TOPIC_CREATE_CONFIG),
+                duration(BUDGET_CALLS_WINDOW_CONFIG), duration(BUDGET_TOKENS_WINDOW_CONFIG),
+                BudgetLedger.Settings.DEFAULT_TIMEOUT);
     }
 
     /** How the OTLP input is read and assembled into traces (used when {@value #TOPIC_OTLP_CONFIG} is set). */

@@ -2,6 +2,7 @@ package dev.tracemonitor.service;
 
 import dev.tracemonitor.alerts.AlertDispatcher;
 import dev.tracemonitor.alerts.WebhookSender;
+import dev.tracemonitor.budget.BudgetLedger;
 import dev.tracemonitor.judges.JudgeBackend;
 import dev.tracemonitor.metrics.KafkaMetricsBinding;
 import dev.tracemonitor.metrics.SinkMetrics;
@@ -45,6 +46,7 @@ public final class TraceMonitorService implements AutoCloseable {
     private final JudgeBackend backend;
     private ScoringEngine engine;
     private ScorerRegistry scorers;
+    private BudgetLedger budgets;
     private KafkaStreams streams;
     private SinkRunner sink;
     private AlertDispatcher alerts;
@@ -70,8 +72,10 @@ public final class TraceMonitorService implements AutoCloseable {
         if (config.getBoolean(ServiceConfig.STREAMS_ENABLED_CONFIG)) {
             scorers = ScorerRegistry.load(config.judging().scorerSettings());
             engine = new ScoringEngine(config.judging().engineSettings(), metrics);
+            budgets = new BudgetLedger(config.budgetSettings(), config.kafkaProperties(), Clock.systemUTC());
+            budgets.start();
             Topology topology = TraceMonitorTopology.build(topics, config.topologySettings(), engine,
-                    new JudgeFactory(backend, scorers), metrics, config.judging().traceDecoder(),
+                    new JudgeFactory(backend, scorers), budgets, metrics, config.judging().traceDecoder(),
                     TraceFormats.encoder(config.getString(ServiceConfig.FORMAT_FEEDBACK_CONFIG), config.originals()),
                     config.otlpSettings());
             streams = new KafkaStreams(topology, streamsProperties());
@@ -196,6 +200,9 @@ public final class TraceMonitorService implements AutoCloseable {
         }
         if (scorers != null) {
             scorers.close();
+        }
+        if (budgets != null) {
+            budgets.close();
         }
         if (alerts != null) {
             alerts.close();

@@ -65,7 +65,7 @@ final class RouteProcessor implements Processor<String, ReceivedTrace, String, P
         }
         judges.forEach(j -> metrics.sampled(experimentId, j.name()));
         TableAddress table = new TableAddress(config.catalogName(), config.schemaName(), config.experimentId());
-        context.forward(record.withValue(new PlannedTrace(trace, table, judges, monitor.version(),
+        context.forward(record.withValue(new PlannedTrace(trace, table, judges, monitor.version(), config.budget(),
                 record.value().json())));
     }
 

@@ -1,5 +1,6 @@
 package dev.tracemonitor.topology;
 
+import dev.tracemonitor.budget.JudgeBudgets;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.Verdict;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
@@ -80,9 +81,11 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
 
     private final AssessmentEncoder feedbackEncoder;
     private final String feedbackTopic;
+    private final JudgeBudgets budgets;
 
-    ScoringProcessor(ScoringEngine engine, JudgeFactory judges, TraceMonitorMetrics metrics, Duration deadline,
-                     Duration drainInterval, AssessmentEncoder feedbackEncoder, String feedbackTopic) {
+    ScoringProcessor(ScoringEngine engine, JudgeFactory judges, JudgeBudgets budgets, TraceMonitorMetrics metrics,
+                     Duration deadline, Duration drainInterval, AssessmentEncoder feedbackEncoder, String feedbackTopic) {
+        this.budgets = budgets;
         this.feedbackEncoder = feedbackEncoder;
         this.feedbackTopic = feedbackTopic;
         this.engine = engine;
@@ -147,7 +150,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
             if (submitted.containsKey(task.key()) || answeredMayExist && results.get(task.key()) != null) {
                 continue;
             }
-            Judge judge = judges.judgeFor(spec);
+            Judge judge = budgets.guard(plan.table().experimentId(), plan.budget(), judges.judgeFor(spec));
             if (!engine.trySubmit(task, judge, plan.trace(), completions::add)) {
                 return false;
             }
@@ -285,7 +288,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
                 metrics.lateFeedback();
                 continue;
             }
-            String notApplicable = completion.outcome() != null ? completion.outcome().notApplicableReason() : null;
+            String notApplicable = completion.outcome() != null ? completion.outcome().noVerdictReason() : null;
             results.put(task.key(), StoreCodec.encodeResult(assessments, notApplicable));
             touched.computeIfAbsent(task.traceId(), id -> StoreCodec.decodeAwaiting(awaitingBytes));
         }
@@ -344,7 +347,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
         } else {
             PlannedTrace plan = trace.plan();
             late.put(traceId, StoreCodec.encodeAwaiting(new AwaitingTrace(
-                    new PlannedTrace(plan.trace(), plan.table(), unanswered, plan.configVersion()),
+                    plan.withJudges(unanswered),
                     trace.deadlineMillis())));
             queue.put(queueKey(LATE_PREFIX, trace.deadlineMillis(), traceId), new byte[0]);
         }
@@ -372,7 +375,7 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
             fullySubmitted.remove(task.traceId());
         } else {
             late.put(task.traceId(), StoreCodec.encodeAwaiting(new AwaitingTrace(
-                    new PlannedTrace(plan.trace(), plan.table(), remaining, plan.configVersion()),
+                    plan.withJudges(remaining),
                     entry.deadlineMillis())));
         }
         return true;
@@ -428,7 +431,8 @@ final class ScoringProcessor implements Processor<String, PlannedTrace, String, 
         String judgeName = completion.task().judge().name();
         String experimentId = table != null ? table.experimentId() : UNKNOWN_EXPERIMENT;
         if (assessments.isEmpty()) {
-            metrics.judgeOutcome(experimentId, judgeName, Assessments.NOT_APPLICABLE);
+            metrics.judgeOutcome(experimentId, judgeName, completion.outcome() != null && completion.outcome().skipped()
+                    ? Assessments.SKIPPED_BUDGET : Assessments.NOT_APPLICABLE);
         }
         for (Assessment a : assessments) {
             metrics.judgeOutcome(experimentId, a.assessmentName(), Assessments.outcome(a.feedback()));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracemonitor.model.Assessment;
 import dev.tracemonitor.model.Json;
+import dev.tracemonitor.model.JudgeBudget;
 import dev.tracemonitor.model.MonitorConfig;
 import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sampling.Sampler.JudgeSpec;
@@ -33,6 +34,9 @@ final class StoreCodec {
         node.put("experiment_id", plan.table().experimentId());
         node.put("config_version", plan.configVersion());
         node.put("deadline", awaiting.deadlineMillis());
+        if (plan.budget() != null) {
+            node.set("budget", Json.MAPPER.valueToTree(plan.budget()));
+        }
         ArrayNode judges = node.putArray("judges");
         for (JudgeSpec spec : plan.judges()) {
             ObjectNode j = judges.addObject();
@@ -74,8 +78,10 @@ final class StoreCodec {
         }
         TableAddress table = new TableAddress(node.get("catalog_name").asText(), node.get("schema_name").asText(),
                 node.get("experiment_id").asText());
+        JudgeBudget budget = node.hasNonNull("budget")
+                ? Json.MAPPER.convertValue(node.get("budget"), JudgeBudget.class) : null;
         PlannedTrace plan = new PlannedTrace(TraceJsonCodec.fromJson(node.get("trace")), table, judges,
-                node.get("config_version").asLong());
+                node.get("config_version").asLong(), budget, null);
         return new AwaitingTrace(plan, node.get("deadline").asLong());
     }
 

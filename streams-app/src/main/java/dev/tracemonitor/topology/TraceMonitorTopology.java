@@ -1,5 +1,6 @@
 package dev.tracemonitor.topology;
 
+import dev.tracemonitor.budget.JudgeBudgets;
 import dev.tracemonitor.metrics.TraceMonitorMetrics;
 import dev.tracemonitor.scoring.JudgeFactory;
 import dev.tracemonitor.scoring.ScoringEngine;
@@ -106,6 +107,14 @@ public final class TraceMonitorTopology {
     public static Topology build(Topics topics, Settings settings, ScoringEngine engine, JudgeFactory judges,
                                  TraceMonitorMetrics metrics, TraceDecoder decoder, AssessmentEncoder feedbackEncoder,
                                  OtlpSettings otlp) {
+        return build(topics, settings, engine, judges, JudgeBudgets.unlimited(), metrics, decoder, feedbackEncoder,
+                otlp);
+    }
+
+    /** The topology whose judges count against their monitors' budgets in {@code budgets}. */
+    public static Topology build(Topics topics, Settings settings, ScoringEngine engine, JudgeFactory judges,
+                                 JudgeBudgets budgets, TraceMonitorMetrics metrics, TraceDecoder decoder,
+                                 AssessmentEncoder feedbackEncoder, OtlpSettings otlp) {
         Topology topology = new Topology();
 
         topology.addSource(CONFIG_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.monitorConfig());
@@ -142,7 +151,8 @@ public final class TraceMonitorTopology {
             deadLettering.addAll(List.of(OTLP_SPLIT, OTLP_ASSEMBLE));
         }
         topology.addProcessor(ROUTE, () -> new RouteProcessor(metrics), routed.toArray(String[]::new));
-        topology.addProcessor(SCORE, () -> new ScoringProcessor(engine, judges, metrics, settings.scoringDeadline(),
+        topology.addProcessor(SCORE, () -> new ScoringProcessor(engine, judges, budgets, metrics,
+                settings.scoringDeadline(),
                 settings.drainInterval(), feedbackEncoder, topics.feedback()), ROUTE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AWAITING_STORE),
                 Serdes.String(), Serdes.ByteArray()), SCORE);

@@ -121,6 +121,38 @@ class MonitorConfigCodecTest {
                 .isInstanceOf(InvalidMonitorConfigException.class).hasMessageContaining(reason);
     }
 
+    private static final String WITH_BUDGET = """
+            {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon",
+             "assessments_config": {"assessments": [{"name": "safety"}]}, "budget": %s}""";
+
+    @Test
+    void aBudgetIsKeptAsWrittenAndAMonitorWithoutOneIsWrittenWithoutTheField() {
+        MonitorConfig config = MonitorConfigCodec.decode("42", TestTraces.utf8(WITH_BUDGET.formatted("""
+                {"max_calls_per_hour": 500, "max_tokens_per_day": 2000000}""")));
+
+        assertThat(config.budget().maxCallsPerHour()).isEqualTo(500);
+        assertThat(config.budget().maxTokensPerDay()).isEqualTo(2_000_000);
+        assertThat(MonitorConfigCodec.decode("42", MonitorConfigCodec.encode(config))).isEqualTo(config);
+        assertThat(MonitorConfigCodec.decode("42", TestTraces.utf8(WITH_BUDGET.formatted(
+                "{\"max_tokens_per_day\": 1}"))).budget().maxCallsPerHour()).isNull();
+        assertThat(new String(MonitorConfigCodec.encode(MonitorConfigCodec.decode("42", TestTraces.utf8(VALID))),
+                StandardCharsets.UTF_8)).doesNotContain("budget");
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            {} | budget needs max_calls_per_hour, max_tokens_per_day or both
+            {"max_calls_per_hour": 0} | budget.max_calls_per_hour must be at least 1
+            {"max_tokens_per_day": -5} | budget.max_tokens_per_day must be at least 1
+            {"max_calls_per_hour": 1.5} | field budget.max_calls_per_hour
+            {"max_calls_per_hour": "100"} | field budget.max_calls_per_hour
+            {"max_calls_per_week": 100} | unknown field "max_calls_per_week"
+            """)
+    void anInvalidBudgetIsRejectedWithAPreciseReason(String budget, String reason) {
+        assertThatThrownBy(() -> MonitorConfigCodec.decode("42", TestTraces.utf8(WITH_BUDGET.formatted(budget))))
+                .isInstanceOf(InvalidMonitorConfigException.class).hasMessageContaining(reason);
+    }
+
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', textBlock = """
             {"experiment_id": "42", "catalog_name": "main", "schema_name": "mon", "assessments_config": {"assessments": []}, "extra": 1} | unknown field "extra"
