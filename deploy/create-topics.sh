@@ -11,7 +11,7 @@
 #
 # The ACLs (SaslPassthroughTest runs the service with exactly these on a SASL broker with an ACL authorizer):
 #   the topology reads traces, monitor-config and monitor-status and writes monitor-status, trace-feedback,
-#   traces-assessed and traces-dlq; Kafka Streams creates and uses its internal topics (prefix <application.id>),
+#   traces-assessed and traces-dlq; the alerts and the budgets read and write monitor-alerts and monitor-budget; Kafka Streams creates and uses its internal topics (prefix <application.id>),
 #   joins group <application.id> and, for exactly-once, uses transactional ids with prefix <application.id>;
 #   the Delta sinks read traces-assessed in group <sink group> and trace-feedback in group <sink group>-assessments.
 set -euo pipefail
@@ -36,6 +36,9 @@ create traces-assessed "$partitions"
 create traces-dlq "$partitions"
 create monitor-config 1 --config cleanup.policy=compact
 create monitor-status 1 --config cleanup.policy=compact
+create monitor-alerts 1 --config cleanup.policy=compact
+# the monitors' budgets: one partition, so every instance reads the reservations in one order; two days kept
+create monitor-budget 1 --config retention.ms=172800000
 
 if [[ -n "${SERVICE_PRINCIPAL:-}" ]]; then
   acl() {
@@ -48,6 +51,8 @@ if [[ -n "${SERVICE_PRINCIPAL:-}" ]]; then
   acl --operation Read --operation Write --topic trace-feedback
   acl --operation Read --operation Write --operation DescribeConfigs --topic traces-assessed
   acl --operation Write --operation DescribeConfigs --topic traces-dlq
+  acl --operation Read --operation Write --topic monitor-alerts
+  acl --operation Read --operation Write --topic monitor-budget
   acl --operation All --topic "$app" --resource-pattern-type prefixed
   acl --operation Read --group "$app"
   acl --operation Read --group "$sink_group"

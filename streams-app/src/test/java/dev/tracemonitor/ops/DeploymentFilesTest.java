@@ -222,11 +222,14 @@ class DeploymentFilesTest {
         assertThat(calls).allSatisfy(c -> assertThat(c.get(0)).isEqualTo("kafka-topics.sh"));
         Map<String, List<String>> created = new HashMap<>();
         calls.forEach(c -> created.put(argAfter(c, "--topic"), c));
-        assertThat(created.keySet()).containsExactlyInAnyOrderElementsOf(topics.all());
+        List<String> serviceTopics = new ArrayList<>(topics.all());
+        serviceTopics.addAll(List.of(ServiceConfig.DEFAULT_ALERTS_TOPIC, ServiceConfig.DEFAULT_BUDGET_TOPIC));
+        assertThat(created.keySet()).containsExactlyInAnyOrderElementsOf(serviceTopics);
         created.forEach((topic, call) -> {
-            boolean compacted = topics.compacted().contains(topic);
+            boolean compacted = topics.compacted().contains(topic) || topic.equals(ServiceConfig.DEFAULT_ALERTS_TOPIC);
+            boolean single = compacted || topic.equals(ServiceConfig.DEFAULT_BUDGET_TOPIC);
             assertThat(call.contains("cleanup.policy=compact")).as(topic).isEqualTo(compacted);
-            assertThat(argAfter(call, "--partitions")).as(topic).isEqualTo(compacted ? "1" : "3");
+            assertThat(argAfter(call, "--partitions")).as(topic).isEqualTo(single ? "1" : "3");
         });
 
         String principal = "User:trace-monitor";

@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
@@ -72,6 +74,11 @@ class SaslPassthroughTest {
         TopicCreator.prepare(admin, topics, true, 3, (short) -1,
                 TopicCreator.KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
         try (Admin a = Admin.create(admin)) {
+            a.createTopics(List.of(
+                    new NewTopic(ServiceConfig.DEFAULT_ALERTS_TOPIC, 1, (short) -1)
+                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                    new NewTopic(ServiceConfig.DEFAULT_BUDGET_TOPIC, 1, (short) -1)
+                            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "172800000")))).all().get();
             a.createAcls(serviceAcls("User:" + SERVICE_USER, "trace-monitor", "trace-monitor-delta-sink", topics))
                     .all().get();
         }
@@ -112,10 +119,11 @@ class SaslPassthroughTest {
     static List<AclBinding> serviceAcls(String principal, String applicationId, String sinkGroup, Topics topics) {
         List<AclBinding> acls = new ArrayList<>();
         for (String topic : List.of(topics.traces(), topics.monitorConfig(), topics.monitorStatus(), topics.assessed(),
-                topics.feedback())) {
+                topics.feedback(), ServiceConfig.DEFAULT_ALERTS_TOPIC, ServiceConfig.DEFAULT_BUDGET_TOPIC)) {
             acls.add(acl(principal, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ));
         }
-        for (String topic : List.of(topics.feedback(), topics.assessed(), topics.dlq(), topics.monitorStatus())) {
+        for (String topic : List.of(topics.feedback(), topics.assessed(), topics.dlq(), topics.monitorStatus(),
+                ServiceConfig.DEFAULT_ALERTS_TOPIC, ServiceConfig.DEFAULT_BUDGET_TOPIC)) {
             acls.add(acl(principal, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE));
         }
         for (String topic : List.of(topics.monitorConfig(), topics.monitorStatus(), topics.assessed(), topics.dlq())) {
