@@ -11,6 +11,7 @@ import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.TableRows;
+import dev.tracemonitor.testing.MonitorProbe;
 import dev.tracemonitor.testing.TestBroker;
 import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.testing.TopicCollector;
@@ -21,7 +22,6 @@ import dev.tracemonitor.topology.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,15 +88,8 @@ class CodeScorersEndToEndTest {
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                      Map.of("bootstrap.servers", broker.bootstrapServers()), new StringSerializer(),
                      new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topics.monitorConfig(), EXPERIMENT,
-                    MONITOR.getBytes(StandardCharsets.UTF_8))).get();
-            List<String> probes = new ArrayList<>();
-            await().pollInterval(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(60)).until(() -> {
-                String probe = "probe-" + probes.size();
-                probes.add(probe);
-                send(producer, topics, probe, "Open Settings.");
-                return probes.stream().anyMatch(id -> !feedback.get(id).isEmpty());
-            });
+            MonitorProbe.publishAndAwaitJudged(producer, topics.monitorConfig(), EXPERIMENT, MONITOR, feedback,
+                    id -> send(producer, topics, id, "Open Settings."));
 
             // the first traces, then at once the later ones, while the hanging scorer's calls still hold their workers
             FIRST.forEach((id, trace) -> send(producer, topics, id, trace[0]));

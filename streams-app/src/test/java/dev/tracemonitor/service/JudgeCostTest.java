@@ -13,6 +13,7 @@ import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.testing.TopicCollector;
 import dev.tracemonitor.testing.fakellm.Behavior;
 import dev.tracemonitor.testing.fakellm.FakeOpenAiServer;
+import dev.tracemonitor.testing.fakellm.LlmServiceProps;
 import dev.tracemonitor.testing.fakellm.Reply;
 import dev.tracemonitor.topology.Topics;
 import java.math.BigDecimal;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JudgeCostTest {
 
     private static final String EXPERIMENT = "cost";
-    private static final String MODEL = "fake-judge";
+    private static final String MODEL = LlmServiceProps.MODEL;
     private static final BigDecimal INPUT_PRICE = new BigDecimal("2.50");
     private static final BigDecimal OUTPUT_PRICE = new BigDecimal("10");
     private static final List<String> CHUNKS = List.of("Passwords are reset under Settings.",
@@ -132,14 +133,7 @@ class JudgeCostTest {
     }
 
     private static Properties props(FakeOpenAiServer llm) {
-        Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-        props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve("warehouse").toString());
-        props.put(ServiceConfig.JUDGE_BACKEND_CONFIG, "llm");
-        props.put(ServiceConfig.LLM_BASE_URL_CONFIG, llm.baseUrl());
-        props.put(ServiceConfig.LLM_MODEL_CONFIG, MODEL);
-        props.put(ServiceConfig.LLM_API_KEY_ENV_CONFIG, "");
+        Properties props = LlmServiceProps.of(broker.bootstrapServers(), dir, llm);
         props.put("trace-monitor.llm.price." + MODEL + ".input", INPUT_PRICE.toPlainString());
         props.put("trace-monitor.llm.price." + MODEL + ".output", OUTPUT_PRICE.toPlainString());
         return props;

@@ -9,18 +9,19 @@ import dev.tracemonitor.serde.TraceJsonCodec;
 import dev.tracemonitor.sink.SinkTableKind;
 import dev.tracemonitor.sink.TableAddress;
 import dev.tracemonitor.testing.TableRows;
+import dev.tracemonitor.testing.MonitorProbe;
 import dev.tracemonitor.testing.TestBroker;
 import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.testing.TopicCollector;
 import dev.tracemonitor.testing.fakellm.Behavior;
 import dev.tracemonitor.testing.fakellm.FakeOpenAiServer;
+import dev.tracemonitor.testing.fakellm.LlmServiceProps;
 import dev.tracemonitor.testing.fakellm.RecordedRequest;
 import dev.tracemonitor.testing.fakellm.Reply;
 import dev.tracemonitor.topology.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,15 +81,8 @@ class TemplateJudgesEndToEndTest {
                  KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                          Map.of("bootstrap.servers", broker.bootstrapServers()), new StringSerializer(),
                          new ByteArraySerializer())) {
-                producer.send(new ProducerRecord<>(topics.monitorConfig(), EXPERIMENT,
-                        MONITOR.getBytes(StandardCharsets.UTF_8))).get();
-                List<String> probes = new ArrayList<>();
-                await().pollInterval(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(60)).until(() -> {
-                    String probe = "probe-" + probes.size();
-                    probes.add(probe);
-                    send(producer, topics, probe, "Please open Settings.");
-                    return probes.stream().anyMatch(id -> !feedback.get(id).isEmpty());
-                });
+                MonitorProbe.publishAndAwaitJudged(producer, topics.monitorConfig(), EXPERIMENT, MONITOR, feedback,
+                        id -> send(producer, topics, id, "Please open Settings."));
                 for (Map.Entry<String, String> trace : RESPONSES.entrySet()) {
                     send(producer, topics, trace.getKey(), trace.getValue());
                 }
@@ -214,14 +208,7 @@ class TemplateJudgesEndToEndTest {
     }
 
     private static Properties props(FakeOpenAiServer llm) {
-        Properties props = new Properties();
-        props.put(ServiceConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ServiceConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-        props.put(ServiceConfig.WAREHOUSE_CONFIG, dir.resolve("warehouse").toString());
-        props.put(ServiceConfig.JUDGE_BACKEND_CONFIG, "llm");
-        props.put(ServiceConfig.LLM_BASE_URL_CONFIG, llm.baseUrl());
-        props.put(ServiceConfig.LLM_MODEL_CONFIG, "fake-judge");
-        props.put(ServiceConfig.LLM_API_KEY_ENV_CONFIG, "");
+        Properties props = LlmServiceProps.of(broker.bootstrapServers(), dir, llm);
         props.put(ServiceConfig.FLUSH_INTERVAL_CONFIG, "PT2S");
         return props;
     }
