@@ -8,6 +8,8 @@ import dev.tracemonitor.model.Json;
 import dev.tracemonitor.testing.TestTraces;
 import dev.tracemonitor.testing.scorers.PluginJars;
 import dev.tracemonitor.testing.scorers.ThrowingScorer;
+import dev.tracemonitor.testing.fakellm.Behavior;
+import dev.tracemonitor.testing.fakellm.Reply;
 import dev.tracemonitor.testing.fakellm.FakeOpenAiServer;
 import dev.tracemonitor.testing.fakellm.RecordedRequest;
 import java.io.PrintWriter;
@@ -190,6 +192,35 @@ class EvaluateCommandTest {
         assertThat(judges.get("pii_leak").get("yes").asInt()).isEqualTo(1);
         assertThat(judges.get("pii_leak").get("no").asInt()).isEqualTo(1);
         assertThat(judges.get(ThrowingScorer.NAME).get("errors").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void evaluateRunsTheTemplateJudgesOfAMonitorFileOnTheLlmBackend() throws Exception {
+        Path traces = oneChatTrace("ev-t");
+        Path monitor = Files.writeString(dir.resolve("template.json"), """
+                {"experiment_id": "1", "catalog_name": "main", "schema_name": "mon",
+                 "assessments_config": {"assessments": [{"name": "helpfulness",
+                   "instructions": "Rate from 1 to 5 how helpful {{ outputs }} is for {{ inputs }}.",
+                   "feedback_value_type": "int", "min_value": 1, "max_value": 5}]}}""");
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new TraceMonitorCommand());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(new StringWriter(), true));
+
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(Behavior.always(
+                Reply.content("{\"rationale\": \"It says when.\", \"result\": 4}")))) {
+            int code = cmd.execute("evaluate", "--traces", traces.toString(), "--file", monitor.toString(),
+                    "--output", "json", "--judge-backend", "llm", "-D", "trace-monitor.llm.base.url=" + server.baseUrl(),
+                    "-D", "trace-monitor.llm.model=judge-default", "-D", "trace-monitor.llm.api.key.env=");
+
+            assertThat(code).isZero();
+            assertThat(server.requests()).singleElement().satisfies(request ->
+                    assertThat(request.user()).contains("<outputs>", "It ships today.", "<inputs>"));
+        }
+        JsonNode assessment = Json.MAPPER.readTree(out.toString()).get("traces").get(0).get("assessments").get(0);
+        assertThat(assessment.get("assessment_name").asText()).isEqualTo("helpfulness");
+        assertThat(assessment.get("feedback").get("value").asLong()).isEqualTo(4);
+        assertThat(assessment.get("rationale").asText()).isEqualTo("It says when.");
     }
 
     private Path oneChatTrace(String traceId) throws Exception {
