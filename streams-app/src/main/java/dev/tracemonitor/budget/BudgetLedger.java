@@ -125,7 +125,6 @@ public final class BudgetLedger implements JudgeBudgets, AutoCloseable {
         consumerProps.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
         this.reader = new Thread(this::read, "budget-ledger-reader");
         this.reader.setDaemon(true);
