@@ -85,6 +85,9 @@ record ClaimFacts(List<Fact> facts) {
     private static final Pattern TIME = Pattern.compile(
             "(?i)(?<![\\d.,:])(?<hour>\\d{1,2})(?:[:.](?<minute>\\d{2}))?\\s*(?<half>[ap])\\.?m\\b\\.?"
                     + "|\\b(?<noon>noon|midday|midnight)\\b"
+                    + "|(?<![\\d.,:])\\b(?<hourOfDay>\\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+                    + "(?:[:.](?<minuteOfDay>\\d{2}))?\\s+(?:o'clock\\s+)?(?:in\\s+the\\s+(?<part>morning|afternoon|evening)"
+                    + "|at\\s+(?<night>night))\\b"
                     + "|(?<![\\d.,:])(?<hour24>\\d{1,2}):(?<minute24>\\d{2})(?![\\d:])");
     private static final Pattern DIGITS = Pattern.compile(
             "(?<![\\p{L}\\d.,])(?<number>\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?)(?:st|nd|rd|th)?"
@@ -322,6 +325,14 @@ record ClaimFacts(List<Fact> facts) {
     private static String clock(Matcher time) {
         if (time.group("noon") != null) {
             return time.group("noon").equalsIgnoreCase("midnight") ? "0:00" : "12:00";
+        }
+        if (time.group("hourOfDay") != null) {
+            // "8 in the morning" is 8:00, "2 in the afternoon" 14:00, "11 at night" 23:00 (but "2 at night" 2:00)
+            String shown = time.group("hourOfDay").toLowerCase(Locale.ROOT);
+            int hour = (Character.isDigit(shown.charAt(0)) ? Integer.parseInt(shown) : NUMBER_WORDS.get(shown)) % 12;
+            boolean later = time.group("part") != null ? !time.group("part").equalsIgnoreCase("morning") : hour >= 6;
+            String minute = time.group("minuteOfDay") == null ? "00" : time.group("minuteOfDay");
+            return (later ? hour + 12 : hour) + ":" + minute;
         }
         if (time.group("hour24") != null) {
             return Integer.parseInt(time.group("hour24")) + ":" + time.group("minute24");

@@ -53,7 +53,7 @@ final class GroundednessJudge implements ApplicableJudge {
     private static final int MAX_LISTED = 5;
     private static final int QUOTE_CHARS = 100;
 
-    private record Claim(String sentence, String text, ClaimFacts facts, boolean negative) {
+    private record Claim(String sentence, String text, ClaimFacts facts) {
     }
 
     /** A text embedded as evidence: a window of a document or one of its sentences, with its details. */
@@ -103,8 +103,7 @@ final class GroundednessJudge implements ApplicableJudge {
         TextWindows windows = embedder.windows();
         List<Claim> claims = statements.stream()
                 .limit(maxSentences)
-                .map(sentence -> new Claim(sentence, windows.head(sentence), ClaimFacts.of(sentence),
-                        Polarity.negative(sentence)))
+                .map(sentence -> new Claim(sentence, windows.head(sentence), ClaimFacts.of(sentence)))
                 .toList();
         List<String> texts = new ArrayList<>();
         claims.forEach(claim -> texts.add(claim.text()));
@@ -238,7 +237,8 @@ final class GroundednessJudge implements ApplicableJudge {
             return details;
         }
         if (top.sentence() && similarities[closest] >= threshold
-                && claim.negative() != Polarity.negative(top.text())) {
+                && Polarity.negativeAbout(claim.sentence(), top.text())
+                != Polarity.negativeAbout(top.text(), claim.sentence())) {
             return negation(claim, top, evidence.passages(), embeddings);
         }
         return null;
@@ -336,7 +336,7 @@ final class GroundednessJudge implements ApplicableJudge {
     private String negation(Claim claim, Passage top, List<Passage> passages, Map<String, Embedding> embeddings) {
         List<String> clauses = Polarity.clauses(claim.sentence(), minSentenceWords);
         if (clauses.size() <= 1) {
-            return negationRationale(claim.negative(), top);
+            return negationRationale(Polarity.negativeAbout(claim.sentence(), top.text()), top);
         }
         TextWindows windows = embedder.windows();
         List<String> heads = clauses.stream().map(windows::head).toList();
@@ -344,8 +344,9 @@ final class GroundednessJudge implements ApplicableJudge {
         for (int i = 0; i < clauses.size(); i++) {
             double[] similarities = similarities(clauseEmbeddings.get(heads.get(i)), passages, embeddings);
             int closest = closest(clauses.get(i), passages, similarities);
-            boolean negative = Polarity.negative(clauses.get(i));
-            if (similarities[closest] >= threshold && negative != Polarity.negative(passages.get(closest).text())) {
+            String passage = passages.get(closest).text();
+            boolean negative = Polarity.negativeAbout(clauses.get(i), passage);
+            if (similarities[closest] >= threshold && negative != Polarity.negativeAbout(passage, clauses.get(i))) {
                 return negationRationale(negative, passages.get(closest));
             }
         }

@@ -2,6 +2,8 @@ package dev.tracemonitor.judges.local;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -10,6 +12,8 @@ import java.util.regex.Pattern;
  * ("not", "n't", "never", "no", "cannot"), a restriction ("only", "unless", "rather than", "instead of") or a word
  * that undoes or forbids ("without", "removed", "gone", "avoid", "prohibited", "closed", "non-returnable",
  * "unavailable"; lower-case "free" for "no charge"). An answer's leading "Yes," or "No," is not part of its claim.
+ * Compared with another sentence, "free" counts only when it is about what that sentence talks about
+ * ({@link #negativeAbout}): "a free SO-DIMM slot" does not make "ships with 16 GB of RAM" a negative statement.
  */
 final class Polarity {
 
@@ -21,6 +25,16 @@ final class Polarity {
                     + "|\\bfree\\b");
     static final Pattern ANSWER_PARTICLE = Pattern.compile(
             "^(?i:yes|no|yeah|nope|sure|correct|right)\\b[\\s,.;:!–—-]*");
+    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+");
+    /** The words after a "free" before a noun that are its scope: "a free rebooking on the next flight". */
+    private static final int SCOPE_AFTER = 3;
+    /** "free" before a noun, not after a form of "be" nor before "of", "to", "for": "a free slot", not "is free to join". */
+    private static final Pattern ATTRIBUTIVE_FREE = Pattern.compile(
+            "(?<!\\b(?:is|are|was|were|be|been|it's|stays|remains)\\s)free\\s+(?!(?:of|to|for|and|or|from|with|in|on)\\b)"
+                    + "(?<scope>[\\p{L}\\p{N}][\\p{L}\\p{N}-]*(?:\\s+[\\p{L}\\p{N}][\\p{L}\\p{N}-]*){0," + (SCOPE_AFTER - 1) + "})",
+            Pattern.CASE_INSENSITIVE);
+    /** Two words are one when equal, or when they share a beginning of this many letters ("refund", "refundable"). */
+    private static final int SHARED_STEM = 5;
     private static final Pattern CLAUSE_BREAK = Pattern.compile("\\s*[;:]\\s+|,\\s+|\\s+[-–—]\\s+");
 
     private Polarity() {
@@ -28,6 +42,47 @@ final class Polarity {
 
     static boolean negative(String sentence) {
         return CUE.matcher(claim(sentence)).find();
+    }
+
+    /**
+     * Whether the sentence is negative about what the other sentence talks about: it holds a negation or restriction,
+     * a predicative "free" ("delivery is free"), or a "free" before a noun whose next {@value #SCOPE_AFTER} words hold
+     * a content word of the other sentence. "Or a free rebooking" beside a claim about refunds is about something that
+     * claim does not mention. Other cues count wherever they are: their subject is often far from them ("gift cards and
+     * personalised items are non-refundable").
+     */
+    static boolean negativeAbout(String sentence, String other) {
+        String text = claim(sentence);
+        Set<String> otherWords = PassageWords.content(other);
+        Matcher cue = CUE.matcher(text);
+        while (cue.find()) {
+            if (!cue.group().equals("free")) {
+                return true;
+            }
+            Matcher attributive = ATTRIBUTIVE_FREE.matcher(text).region(cue.start(), text.length());
+            if (!attributive.lookingAt()) {
+                return true;
+            }
+            Matcher scope = WORD.matcher(attributive.group("scope"));
+            while (scope.find()) {
+                String key = ClaimFacts.key(scope.group());
+                if (PassageWords.content(key).contains(key) && related(key, otherWords)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean related(String word, Set<String> words) {
+        if (words.contains(word)) {
+            return true;
+        }
+        if (word.length() < SHARED_STEM) {
+            return false;
+        }
+        String stem = word.substring(0, SHARED_STEM);
+        return words.stream().anyMatch(other -> other.startsWith(stem));
     }
 
     /** The polarity of the first clause of the sentence holding the words, or of the whole sentence if none does. */

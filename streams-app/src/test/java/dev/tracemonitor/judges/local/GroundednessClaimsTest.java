@@ -129,6 +129,30 @@ class GroundednessClaimsTest {
         assertThat(verdict.rationale()).contains("the answer affirms what the closest passage denies");
     }
 
+    /**
+     * A "free" in the closest passage that is about another part of its sentence ("a free rebooking", "a free slot")
+     * does not make a claim about the rest of that sentence a negated one; a negation still does ("the pool is closed"
+     * against "the pool is open").
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "You can choose a full refund to your original payment method.            | yes",
+            "The laptop has sixteen gigabytes of RAM out of the box.                  | yes",
+            "The pool does not open on public holidays.                               | yes",
+            "The pool is open as usual on public holidays.                            | no",
+    })
+    void negationAboutAnotherPartOfThePassageSentenceDoesNotDenyTheClaim(String response, String value)
+            throws Exception {
+        Doc passage = Doc.of("If the airline cancels your flight, you can choose a full refund to your original "
+                + "payment method or a free rebooking on the next flight. Refunds are paid within seven business days. "
+                + "The laptop ships with 16 GB of RAM, upgradeable to 32 GB through a single free memory slot. "
+                + "The pool is closed on public holidays, but the gym stays open until 12:00.");
+        Verdict verdict = single(groundedness.evaluate(TestTraces.trace("tr-scope").request("A question.")
+                .response(response).retriever("r1", passage).build()));
+
+        assertThat(verdict.value()).as(verdict.rationale()).isEqualTo(value);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "Sleeper cabins take at most 4 passengers.",
@@ -166,6 +190,8 @@ class GroundednessClaimsTest {
         assertThat(values("on Christmas Day 2021")).containsExactlyInAnyOrderElementsOf(values("on 25 December 2021"));
         assertThat(values("on the 25th of December")).isEqualTo(values("on 25 December"));
         assertThat(values("at noon")).isEqualTo(values("at 12:00"));
+        assertThat(values("from 8 in the morning until 2 in the afternoon")).isEqualTo(values("from 8:00 until 14:00"));
+        assertThat(values("at eleven at night")).isEqualTo(values("at 23:00"));
         assertThat(values("at weekends")).isEqualTo(values("on Saturdays and Sundays"));
         assertThat(values("Mon-Wed")).isEqualTo(values("Monday, Tuesday and Wednesday"));
     }
