@@ -51,13 +51,15 @@ enum ExpectedAnswer {
     REASON("a reason", false,
             "^\\W*why\\b",
             "\\b(?:because|due to|caused?|causes|causing|since|as a result|result of|reasons?|so that|likely"
-                    + "|probably|usually|often|typically|if|when|means?|means that|comes? from)\\b"),
+                    + "|probably|usually|often|typically|if|when|means?|means that|comes? from|which is why|that's why"
+                    + "|that is why|thanks to|leads? to|results? in)\\b|,\\s*so\\b"),
     CHOICE("a comparison or a recommendation", false,
             "\\bwhich\\b[^?]*\\bor\\b|\\b(?:better|worse|best)\\b[^?]*\\bor\\b"
                     + "|\\bshould (?:i|we) (?:use|choose|pick|get|buy|go with|take)\\b[^?]*\\bor\\b|\\bvs\\.?\\b"
                     + "|\\bversus\\b",
             "\\b(?:depends?|depending|better|best|worse|prefer|preferable|suits?|recommend(?:ed)?|choose|go with"
-                    + "|pick|than|rather|instead|whereas|unless|if you|cheaper|faster|safer|pros?|cons?)\\b"),
+                    + "|pick|than|rather|instead|whereas|unless|if you|cheaper|faster|safer|pros?|cons?|quicker|slower"
+                    + "|easier|harder|simpler|more|less|fewer|lighter|heavier|smaller|larger|bigger|stronger|weaker)\\b"),
     YES_NO("a yes or a no", false,
             "^\\W*(?:(?:can|could|may|might|will|would|shall|should|must) (?!you\\b)\\w+"
                     + "|(?:do|does|did|is|are|was|were|am|has|have|had|isn't|aren't|doesn't|don't|won't|can't) \\w+)",
@@ -127,6 +129,14 @@ enum ExpectedAnswer {
 
     String id() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Whether offering this kind of answer is offering a value (an amount, a duration, a time, a number): a text that
+     * gives the price or the duration asked for answers the request, however close it also is to the shared topic.
+     */
+    boolean isValue() {
+        return this == PRICE || this == DURATION || this == TIME || this == QUANTITY;
     }
 
     /** Whether a retrieved chunk, which informs rather than replies, can be held to this kind of answer. */

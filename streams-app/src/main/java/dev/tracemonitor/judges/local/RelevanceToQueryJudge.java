@@ -19,8 +19,9 @@ import java.util.Optional;
  * window, at least the threshold) and fit it ({@link AnswerFit}): offer the kind of answer asked for (a price for "how
  * much does it cost", instructions for "how do I", a yes or no for a yes/no question, …) and not answer another
  * question on the same thing. Nor may it be closer to the words it shares with the request ("northern lights") than to
- * the request itself ("What causes the northern lights?"): then it is about the topic, not the question. The
- * rationale names the check that failed.
+ * the request itself ("What causes the northern lights?"): then it is about the topic, not the question, unless it
+ * gives the value asked for (the price, duration, time or number: "about six minutes" for "how long should I boil an
+ * egg"). The rationale names the check that failed.
  */
 final class RelevanceToQueryJudge implements ApplicableJudge {
 
@@ -74,7 +75,8 @@ final class RelevanceToQueryJudge implements ApplicableJudge {
                     + ", but " + misfit.get().reason() + ": the response is on the topic without answering the "
                     + "request, so it is not relevant to it.", metadata);
         }
-        if (shared.isPresent()) {
+        Optional<ExpectedAnswer> expected = ExpectedAnswer.of(inputs.request());
+        if (shared.isPresent() && !expected.map(ExpectedAnswer::isValue).orElse(false)) {
             double topic = SentenceEmbedder.similarity(embeddings.get(2), embeddings.get(1));
             metadata.put("shared_topic_similarity", Texts.number(topic));
             if (topic - similarity >= TOPIC_MARGIN) {

@@ -101,6 +101,34 @@ class RelevanceToQueryJudgeTest {
     }
 
     @Test
+    void reasonGivenAsAConsequenceIsAnAnswerToWhy() throws Exception {
+        Verdict answered = single(relevance.evaluate(TestTraces.qa("Why do windows fog up in winter?",
+                "Warm, humid air inside touches the cold glass and cools, so its water vapour condenses on it.")));
+        Verdict other = single(relevance.evaluate(TestTraces.qa("Why do windows fog up in winter?",
+                "Double-glazed windows have two panes of glass with a layer of gas between them.")));
+
+        assertThat(answered.value()).as(answered.rationale()).isEqualTo("yes");
+        assertThat(other.value()).as(other.rationale()).isEqualTo("no");
+    }
+
+    @Test
+    void comparisonInOtherWordsAnswersWhichIsBetter() throws Exception {
+        Verdict verdict = single(relevance.evaluate(TestTraces.qa("Which is easier to learn first, Python or Java?",
+                "Most beginners find Python simpler: its syntax is shorter and it needs less boilerplate.")));
+
+        assertThat(verdict.value()).as(verdict.rationale()).isEqualTo("yes");
+    }
+
+    /** The duration asked for answers "how long", however close the answer is to the one word it shares with it. */
+    @Test
+    void valueAskedForIsAnAnswerEvenCloseToTheSharedTopic() throws Exception {
+        Verdict verdict = single(relevance.evaluate(TestTraces.qa("How long should I boil an egg for a soft yolk?",
+                "About six minutes from when the water comes back to the boil.")));
+
+        assertThat(verdict.value()).as(verdict.rationale()).isEqualTo("yes");
+    }
+
+    @Test
     void answerToAnotherTaskOnTheSameThingIsNo() throws Exception {
         Verdict verdict = single(relevance.evaluate(TestTraces.qa("How do I delete my account?",
                 "To change the email address of your account, open Settings > Profile and edit it.")));
