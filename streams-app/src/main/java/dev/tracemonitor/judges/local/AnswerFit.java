@@ -18,7 +18,7 @@ record AnswerFit(String check, String reason) {
         List<String> sentences = Sentences.split(text);
         Optional<ExpectedAnswer> expected = ExpectedAnswer.of(request);
         if (expected.isPresent() && (!passage || expected.get().appliesToPassages())
-                && !expected.get().offeredBy(text, sentences)) {
+                && !expected.get().offeredBy(request, text, sentences)) {
             return Optional.of(new AnswerFit("expected_answer", "the request asks for " + expected.get().description()
                     + " and the text offers none"));
         }

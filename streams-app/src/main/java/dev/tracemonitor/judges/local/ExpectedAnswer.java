@@ -104,6 +104,11 @@ enum ExpectedAnswer {
                     + "[a-z]+ (?:the|a|an|your|my|it|them|this|that|these|those|up|out|off|down|over|back|through)\\b",
             Pattern.CASE_INSENSITIVE);
 
+    /** "Is it safe …", "Are they waterproof …": the state a yes/no question asks about. */
+    private static final Pattern STATE = Pattern.compile(
+            "^\\W*(?:is|are)\\s+(?:it|this|that|they|these|those)\\s+(?:\\w+ly\\s+)?(?<state>\\p{L}{3,})\\b",
+            Pattern.CASE_INSENSITIVE);
+
     private final String description;
     private final boolean appliesToPassages;
     private final Pattern asked;
@@ -142,6 +147,22 @@ enum ExpectedAnswer {
     /** Whether a retrieved chunk, which informs rather than replies, can be held to this kind of answer. */
     boolean appliesToPassages() {
         return appliesToPassages;
+    }
+
+    /**
+     * Whether the text offers an answer of this kind to the request: {@link #offeredBy(String, List)}, or for "is it
+     * safe …?" a first sentence that says whether it is ("… is considered safe", "it is not safe").
+     */
+    boolean offeredBy(String request, String text, List<String> sentences) {
+        if (offeredBy(text, sentences)) {
+            return true;
+        }
+        Matcher state = STATE.matcher(Texts.plainQuotes(request));
+        if (this != YES_NO || sentences.isEmpty() || !state.find()) {
+            return false;
+        }
+        return Pattern.compile("\\b(?:is|are|isn't|aren't)\\s+(?:\\w+\\s+)?" + Pattern.quote(state.group("state")) + "\\b",
+                Pattern.CASE_INSENSITIVE).matcher(Texts.plainQuotes(sentences.get(0))).find();
     }
 
     /** Whether the text (its sentences, already split) offers an answer of this kind. */

@@ -129,6 +129,18 @@ class RelevanceToQueryJudgeTest {
     }
 
     @Test
+    void sayingWhetherItIsSafeAnswersIsItSafe() throws Exception {
+        Verdict answered = single(relevance.evaluate(TestTraces.qa("Is it safe to swim straight after eating?",
+                "For most people, swimming soon after a meal is perfectly safe; cramps are rare.")));
+        Verdict evasive = single(relevance.evaluate(TestTraces.qa("Is it safe to swim straight after eating?",
+                "Swimming is great exercise for the whole body and easy on the joints.")));
+
+        assertThat(answered.value()).as(answered.rationale()).isEqualTo("yes");
+        assertThat(evasive.value()).as(evasive.rationale()).isEqualTo("no");
+        assertThat(evasive.metadata()).containsEntry("failed_check", "expected_answer");
+    }
+
+    @Test
     void answerToAnotherTaskOnTheSameThingIsNo() throws Exception {
         Verdict verdict = single(relevance.evaluate(TestTraces.qa("How do I delete my account?",
                 "To change the email address of your account, open Settings > Profile and edit it.")));
