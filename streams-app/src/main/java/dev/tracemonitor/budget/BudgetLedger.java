@@ -205,14 +205,6 @@ public final class BudgetLedger implements JudgeBudgets, AutoCloseable {
                 + Instant.ofEpochMilli(start) + " to " + Instant.ofEpochMilli(start + window(kind).toMillis()));
     }
 
-    /** Skipped evaluations of the monitor in the window that starts at {@code start}, as read so far (for tests). */
-    public long skipped(String experimentId, String kind, long start) {
-        synchronized (usage) {
-            Usage known = usage.get(new WindowKey(experimentId, Kind.valueOf(kind), start));
-            return known == null ? 0 : known.skipped;
-        }
-    }
-
     private long windowStart(Kind kind, long millis) {
         long length = window(kind).toMillis();
         return millis - Math.floorMod(millis, length);

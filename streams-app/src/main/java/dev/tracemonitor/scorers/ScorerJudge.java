@@ -1,5 +1,6 @@
 package dev.tracemonitor.scorers;
 
+import dev.tracemonitor.judges.ErrorJudge;
 import dev.tracemonitor.judges.Judge;
 import dev.tracemonitor.judges.JudgeOutcome;
 import dev.tracemonitor.judges.Verdict;
@@ -65,22 +66,7 @@ public final class ScorerJudge implements Judge, AutoCloseable {
         AssessmentSource source = new AssessmentSource(AssessmentSource.CODE, SOURCE_ID_PREFIX + name);
         String message = "no scorer named \"" + name + "\" is loaded (loaded: " + loaded
                 + "); put its jar in trace-monitor.scorers.dir and restart";
-        return new Judge() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public AssessmentSource source() {
-                return source;
-            }
-
-            @Override
-            public JudgeOutcome evaluate(Trace trace) {
-                return JudgeOutcome.of(Verdict.error(name, null, SCORER_NOT_FOUND, message));
-            }
-        };
+        return new ErrorJudge(name, source, SCORER_NOT_FOUND, message);
     }
 
     @Override

@@ -39,7 +39,7 @@ public final class LocalJudgeBackend implements JudgeBackend {
         return settings;
     }
 
-    /** A builtin judge; one that names a {@code model} is an {@link UnsupportedJudge}, as there is none to pick. */
+    /** A builtin judge; one that names a {@code model} is an error judge ({@link UnsupportedJudge}), as there is none to pick. */
     @Override
     public Judge builtin(BuiltinJudge builtin, String model) {
         Judge judge = switch (builtin) {
@@ -48,17 +48,17 @@ public final class LocalJudgeBackend implements JudgeBackend {
             case CHUNK_RELEVANCE -> new ChunkRelevanceJudge(embedder, settings.chunkRelevanceThreshold());
             case GROUNDEDNESS -> new GroundednessJudge(embedder, settings);
         };
-        return model == null ? judge : new UnsupportedJudge(builtin.wireName(), UnsupportedJudge.modelMessage(model));
+        return model == null ? judge : UnsupportedJudge.of(builtin.wireName(), UnsupportedJudge.modelMessage(model));
     }
 
     @Override
     public Judge template(JudgeTemplate template, String model) {
-        return new UnsupportedJudge(template.name(), UnsupportedJudge.TEMPLATE_MESSAGE);
+        return UnsupportedJudge.of(template.name(), UnsupportedJudge.TEMPLATE_MESSAGE);
     }
 
     @Override
     public Judge guidelines(String name, List<String> guidelines, String model) {
-        return new UnsupportedJudge(name, UnsupportedJudge.GUIDELINES_MESSAGE);
+        return UnsupportedJudge.of(name, UnsupportedJudge.GUIDELINES_MESSAGE);
     }
 
     /** Loads the embedding model now rather than on the first judge call; returns the time it took (zero if loaded). */
